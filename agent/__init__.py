@@ -1,0 +1,3 @@
+"""ipsec-agent: live troubleshooting of Cisco ASA / IOS IPsec VPN tunnels."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,134 @@
+"""The `ipsec-agent` command line.  The only module that prints."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from agent.lab import scenarios as lab_scenarios
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Troubleshoot Cisco ASA / IOS IPsec tunnels.")
+lab_app = typer.Typer(no_args_is_help=True, help="The built-in lab: simulated ASA and IOS devices over SSH on 127.0.0.1.")
+app.add_typer(lab_app, name="lab")
+
+console = Console()
+err = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+@lab_app.command("list")
+def lab_list() -> None:
+    """List the lab scenarios and the root cause each one should be diagnosed as."""
+    table = Table(title="Lab scenarios", show_lines=False)
+    table.add_column("scenario", style="bold")
+    table.add_column("pair")
+    table.add_column("expected root cause")
+    table.add_column("fixed by")
+    table.add_column("summary", overflow="fold")
+    for sc in lab_scenarios.catalog().values():
+        table.add_row(sc.name, sc.pair, sc.expect, sc.repair, sc.summary)
+    console.print(table)
+
+
+@lab_app.command("up")
+def lab_up(
+    scenario: str = typer.Option(..., "--scenario", "-s", help="Scenario name (see `ipsec-agent lab list`)."),
+    inventory_out: Path | None = typer.Option(None, "--inventory-out", "-o", help="Write an inventory for the lab here."),
+    duration: float | None = typer.Option(None, "--duration", help="Stop after this many seconds (default: until Ctrl-C)."),
+) -> None:
+    """Start a scenario's devices on 127.0.0.1 and keep them running until interrupted."""
+    from agent.lab.runner import RunningLab
+
+    try:
+        built = lab_scenarios.build(scenario)
+    except lab_scenarios.ScenarioError as exc:
+        _fail(str(exc))
+        return
+    running = RunningLab(built)
+    running.start()
+    try:
+        table = Table(title=f"Lab '{scenario}' ({built.scenario.expect if built.scenario else ''})")
+        for col in ("device", "platform", "ssh"):
+            table.add_column(col)
+        for dev in built.lab.devices.values():
+            table.add_row(dev.name, dev.platform.value, f"127.0.0.1:{dev.port}")
+        console.print(table)
+        if inventory_out is not None:
+            kh, env_file = running.write_inventory(inventory_out)
+            console.print(f"inventory: {inventory_out}\nknown_hosts: {kh}\ncredentials: source {env_file}")
+        else:
+            console.print("credentials: pass --inventory-out FILE to get an env file with them")
+        console.print("Running; press Ctrl-C to stop.", style="dim")
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        try:
+            stop.wait(duration)
+        except KeyboardInterrupt:
+            pass
+    finally:
+        running.stop()
+        console.print("lab stopped")
+
+
+@app.command("demo")
+def demo(
+    yes: bool = typer.Option(False, "--yes", "-y", help="Answer yes to every question (for scripts)."),
+    scenario: str = typer.Option("asa-ios-stale-sa", "--scenario", help="Lab scenario to demonstrate."),
+) -> None:
+    """Start a lab with a broken tunnel between an ASA and an IOS router, and look at it
+    the way the agent does: both peers at once, over SSH."""
+    from agent.collect_basic import collect_pair
+    from agent.lab.runner import RunningLab
+
+    try:
+        built = lab_scenarios.build(scenario)
+    except lab_scenarios.ScenarioError as exc:
+        _fail(str(exc))
+        return
+    sc = built.scenario
+    assert sc is not None
+    interactive = sys.stdin.isatty() and not yes
+    with RunningLab(built) as running:
+        tunnel = built.tunnels[0]
+        console.print(Panel.fit(
+            f"[bold]{tunnel.name}[/]: {sc.summary}\n"
+            f"{tunnel.a} ({built.device('a').platform.value}) at 127.0.0.1:{running.port(tunnel.a)}, "
+            f"{tunnel.b} ({built.device('b').platform.value}) at 127.0.0.1:{running.port(tunnel.b)}",
+            title="ipsec-agent lab",
+        ))
+        if interactive:
+            typer.confirm("Collect the tunnel's state from both peers over SSH?", default=True, abort=True)
+        targets = {name: running.netmiko_params(name) for name in (tunnel.a, tunnel.b)}
+        results = collect_pair(targets)
+        for res in results:
+            if res.error:
+                console.print(Panel(res.error, title=f"{res.name}: collection failed", style="red"))
+                continue
+            body = "\n".join(f"{res.name}# {cmd}\n{out.rstrip()}\n" for cmd, out in res.outputs.items())
+            console.print(Panel(body, title=f"{res.name} ({res.platform}, {res.seconds:.1f}s)", expand=False))
+        console.print(
+            "Collected both peers concurrently. Automatic diagnosis and remediation are not built yet: "
+            "the outputs above are what the devices report, nothing is inferred from them.",
+            style="yellow",
+        )
+    failed = [r for r in results if r.error]
+    raise typer.Exit(1 if failed else 0)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

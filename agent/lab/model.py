@@ -1,0 +1,428 @@
+"""The lab's device model: configuration and runtime state of one simulated device.
+
+Configuration is built only by the platform's config interpreter (``config_asa`` /
+``config_ios``) from real CLI lines, so scenarios are written in the devices' own
+language and ``send_config_set`` exercises the same code.  Runtime state (IKE SAs,
+IPsec SAs, counters, logs, ASP drops) is written only by ``engine`` (negotiation and
+traffic) and by the clear commands.  Renderers read both and never write.
+"""
+
+from __future__ import annotations
+
+import enum
+import ipaddress
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+
+ANY = IPv4Network("0.0.0.0/0")
+
+
+class Platform(str, enum.Enum):
+    ASA = "cisco_asa"
+    IOS = "cisco_ios"
+
+
+# ---------------------------------------------------------------- configuration
+
+
+@dataclass
+class Interface:
+    name: str  # GigabitEthernet0/0
+    ip: IPv4Interface | None = None
+    nameif: str | None = None  # ASA only: outside / inside
+    security_level: int | None = None  # ASA only
+    shutdown: bool = False
+    description: str = ""
+    crypto_map: str | None = None  # IOS: `crypto map NAME` under the interface
+    nat_role: str | None = None  # IOS: "inside" | "outside"
+    mtu: int = 1500
+    tcp_adjust_mss: int | None = None
+
+    @property
+    def label(self) -> str:
+        """Name used in routes and show output: nameif on ASA, the interface name on IOS."""
+        return self.nameif or self.name
+
+
+@dataclass
+class IsakmpPolicy:
+    priority: int
+    encryption: str = "des"  # des | 3des | aes | aes-192 | aes-256
+    hash: str = "sha"  # sha | md5 | sha256 ...
+    authentication: str = "pre-share"
+    group: int = 2
+    lifetime: int = 86400
+
+    def proposal(self) -> tuple[str, str, str, int]:
+        return (self.encryption, self.hash, self.authentication, self.group)
+
+
+@dataclass
+class IsakmpKey:
+    """IOS `crypto isakmp key KEY address A [MASK] [no-xauth]`."""
+
+    key: str
+    address: IPv4Network
+    no_xauth: bool = False
+
+
+@dataclass
+class TransformSet:
+    name: str
+    transforms: tuple[str, ...]  # ("esp-aes-256", "esp-sha-hmac")
+    mode: str = "tunnel"  # tunnel | transport
+
+    def signature(self) -> tuple[tuple[str, ...], str]:
+        return (tuple(sorted(self.transforms)), self.mode)
+
+
+@dataclass
+class AclEntry:
+    action: str  # permit | deny
+    protocol: str  # ip | icmp | tcp | udp | esp ...
+    src: IPv4Network
+    dst: IPv4Network
+    text: str = ""  # the line as configured (without the ACL name on ASA)
+    hits: int = 0
+
+    def matches(self, src: IPv4Address, dst: IPv4Address) -> bool:
+        return self.protocol in ("ip", "icmp") and src in self.src and dst in self.dst
+
+
+@dataclass
+class Acl:
+    name: str
+    entries: list[AclEntry] = field(default_factory=list)
+    standard: bool = False
+    numbered: bool = False
+
+    def first_match(self, src: IPv4Address, dst: IPv4Address) -> AclEntry | None:
+        for entry in self.entries:
+            if entry.matches(src, dst):
+                return entry
+        return None
+
+    def permits(self, src: IPv4Address, dst: IPv4Address) -> bool:
+        entry = self.first_match(src, dst)
+        return entry is not None and entry.action == "permit"
+
+    def permitted_pairs(self) -> list[tuple[IPv4Network, IPv4Network]]:
+        return [(e.src, e.dst) for e in self.entries if e.action == "permit"]
+
+
+@dataclass
+class CryptoMapEntry:
+    map_name: str
+    seq: int
+    dynamic_map: str | None = None  # `ipsec-isakmp dynamic NAME`
+    match_acl: str | None = None
+    peers: list[IPv4Address] = field(default_factory=list)
+    transform_sets: list[str] = field(default_factory=list)
+    pfs_group: int | None = None
+    lifetime_seconds: int | None = None
+    lifetime_kb: int | None = None
+    reverse_route: bool = False
+    connection_type: str | None = None  # ASA: answer-only | originate-only | bidirectional
+
+    @property
+    def is_dynamic(self) -> bool:
+        return self.dynamic_map is not None
+
+    def missing(self) -> list[str]:
+        """What a static entry lacks to be usable (the 'crypto map entry incomplete' warning)."""
+        if self.is_dynamic:
+            return []
+        out = []
+        if not self.match_acl:
+            out.append("match address")
+        if not self.peers:
+            out.append("set peer")
+        if not self.transform_sets:
+            out.append("transform-set")
+        return out
+
+
+@dataclass
+class DynamicMapEntry:
+    name: str
+    seq: int
+    transform_sets: list[str] = field(default_factory=list)
+    match_acl: str | None = None
+    pfs_group: int | None = None
+
+
+@dataclass
+class MapBinding:
+    """A crypto map applied to an interface.  ``inactive_seqs`` are the entries that were
+    incomplete when the map was applied: completing such an entry later does not activate
+    it until the map is removed and reapplied (seed 000, 'WARNING: crypto map entry
+    incomplete').  Entries added complete, or edited, take effect at once."""
+
+    map_name: str
+    interface: str  # interface name (IOS) or nameif (ASA)
+    inactive_seqs: set[int] = field(default_factory=set)
+
+
+@dataclass
+class TunnelGroup:
+    """ASA `tunnel-group NAME type ipsec-l2l` with its ipsec-attributes."""
+
+    name: str
+    type: str = "ipsec-l2l"
+    psk: str | None = None  # ikev1 pre-shared-key
+    default_group_policy: str | None = None
+    keepalive: tuple[int, int] | None = (10, 2)  # `isakmp keepalive threshold T retry R`; None = disable
+
+
+@dataclass
+class GroupPolicy:
+    name: str
+    vpn_idle_timeout: int | None = 30  # minutes; None = none
+    vpn_tunnel_protocol: list[str] = field(default_factory=lambda: ["ikev1"])
+
+
+@dataclass
+class NetObject:
+    name: str
+    network: IPv4Network | None = None
+    nat_dynamic_interface: tuple[str, str] | None = None  # (real_if, mapped_if) for `nat (...) dynamic interface`
+
+
+@dataclass
+class NatRule:
+    """ASA twice-NAT, the form used for NAT exemption:
+    `nat (inside,outside) source static SRC SRC destination static DST DST no-proxy-arp route-lookup`."""
+
+    real_if: str
+    mapped_if: str
+    src_real: str
+    src_mapped: str
+    dst_real: str | None = None
+    dst_mapped: str | None = None
+    kind: str = "static"  # static | dynamic
+    flags: list[str] = field(default_factory=list)
+    hits: int = 0
+
+
+@dataclass
+class IosNat:
+    """IOS `ip nat inside source list ACL interface IF overload` (or route-map ACL-based)."""
+
+    acl: str
+    interface: str
+    overload: bool = True
+    route_map: str | None = None
+
+
+@dataclass
+class Route:
+    network: IPv4Network
+    interface: str | None  # ASA: nameif (always given); IOS: optional exit interface
+    next_hop: IPv4Address | None
+    distance: int = 1
+
+
+@dataclass
+class DeviceConfig:
+    hostname: str
+    platform: Platform
+    enable_secret: str = ""
+    domain_name: str = ""
+    interfaces: dict[str, Interface] = field(default_factory=dict)
+    isakmp_policies: dict[int, IsakmpPolicy] = field(default_factory=dict)
+    isakmp_enabled: set[str] = field(default_factory=set)  # ASA: nameifs with `crypto ikev1 enable`
+    isakmp_enabled_global: bool = True  # IOS: `no crypto isakmp enable` turns it off
+    isakmp_identity: str = "address"  # address | hostname | auto
+    isakmp_keepalive: tuple[int, int] | None = None  # IOS `crypto isakmp keepalive 10 2`
+    nat_traversal: int | None = 20  # ASA `crypto isakmp nat-traversal 20`; None = off. IOS: on by default
+    isakmp_keys: list[IsakmpKey] = field(default_factory=list)  # IOS
+    transform_sets: dict[str, TransformSet] = field(default_factory=dict)
+    crypto_maps: dict[str, dict[int, CryptoMapEntry]] = field(default_factory=dict)
+    crypto_map_client_auth: dict[str, str] = field(default_factory=dict)  # IOS map -> xauth list
+    dynamic_maps: dict[str, dict[int, DynamicMapEntry]] = field(default_factory=dict)
+    bindings: dict[str, MapBinding] = field(default_factory=dict)  # interface -> binding
+    acls: dict[str, Acl] = field(default_factory=dict)
+    access_groups: dict[str, str] = field(default_factory=dict)  # ASA nameif -> ACL (in)
+    tunnel_groups: dict[str, TunnelGroup] = field(default_factory=dict)
+    group_policies: dict[str, GroupPolicy] = field(default_factory=dict)
+    objects: dict[str, NetObject] = field(default_factory=dict)
+    nat_rules: list[NatRule] = field(default_factory=list)
+    ios_nat: list[IosNat] = field(default_factory=list)
+    routes: list[Route] = field(default_factory=list)
+    sysopt_permit_vpn: bool = True
+    sysopt_preserve_vpn_flows: bool = False
+    ipsec_sa_lifetime_seconds: int = 3600  # ASA's interpreter sets its default, 28800
+    ipsec_sa_lifetime_kb: int = 4608000
+    ipsec_idle_time: int | None = None  # IOS `crypto ipsec security-association idle-time`
+    replay_window: int = 64
+    logging_buffered: bool = True
+    users: dict[str, str] = field(default_factory=dict)  # username -> password
+    extra_lines: list[str] = field(default_factory=list)  # accepted but not modelled
+
+    # ---- helpers used by the engine and the renderers
+
+    def interface_by_label(self, label: str) -> Interface | None:
+        for itf in self.interfaces.values():
+            if itf.label == label or itf.name == label:
+                return itf
+        return None
+
+    def interface_owning(self, addr: IPv4Address) -> Interface | None:
+        for itf in self.interfaces.values():
+            if itf.ip is not None and itf.ip.ip == addr:
+                return itf
+        return None
+
+    def connected(self, addr: IPv4Address) -> Interface | None:
+        for itf in self.interfaces.values():
+            if itf.ip is not None and not itf.shutdown and addr in itf.ip.network:
+                return itf
+        return None
+
+    def route_lookup(self, addr: IPv4Address) -> tuple[Interface, IPv4Address | None] | None:
+        """Longest-prefix match over connected networks and static routes."""
+        best: tuple[int, Interface, IPv4Address | None] | None = None
+        itf = self.connected(addr)
+        if itf is not None and itf.ip is not None:
+            best = (itf.ip.network.prefixlen, itf, None)
+        for route in self.routes:
+            if addr not in route.network:
+                continue
+            if best is not None and route.network.prefixlen <= best[0]:
+                continue
+            out = self.interface_by_label(route.interface) if route.interface else None
+            if out is None and route.next_hop is not None:
+                out = self.connected(route.next_hop)
+            if out is None or out.shutdown:
+                continue
+            best = (route.network.prefixlen, out, route.next_hop)
+        return None if best is None else (best[1], best[2])
+
+    def psk_for(self, peer: IPv4Address) -> str | None:
+        """The pre-shared key this device would use with ``peer`` (None: no key)."""
+        if self.platform is Platform.ASA:
+            group = self.tunnel_groups.get(str(peer))
+            if group is not None and group.type == "ipsec-l2l":
+                return group.psk
+            return None
+        best: IsakmpKey | None = None
+        for key in self.isakmp_keys:
+            if peer in key.address and (best is None or key.address.prefixlen > best.address.prefixlen):
+                best = key
+        return None if best is None else best.key
+
+    def isakmp_key_entry(self, peer: IPv4Address) -> IsakmpKey | None:
+        best: IsakmpKey | None = None
+        for key in self.isakmp_keys:
+            if peer in key.address and (best is None or key.address.prefixlen > best.address.prefixlen):
+                best = key
+        return best
+
+    def map_entries(self, map_name: str) -> list[CryptoMapEntry]:
+        return [self.crypto_maps[map_name][s] for s in sorted(self.crypto_maps.get(map_name, {}))]
+
+    def binding_for(self, itf: Interface) -> MapBinding | None:
+        return self.bindings.get(itf.label)
+
+    def active_entries(self, binding: MapBinding) -> list[CryptoMapEntry]:
+        """The entries of a bound map the device really uses, in sequence order."""
+        return [
+            e for e in self.map_entries(binding.map_name)
+            if e.seq not in binding.inactive_seqs and not e.missing()
+        ]
+
+
+# ---------------------------------------------------------------- runtime state
+
+
+@dataclass
+class IkeSa:
+    """An ISAKMP (IKEv1) SA, or an attempt at one stuck in an intermediate state."""
+
+    peer: IPv4Address
+    local: IPv4Address
+    role: str  # initiator | responder
+    state: str  # platform string: MM_ACTIVE, MM_WAIT_MSG6, QM_IDLE, MM_NO_STATE, ...
+    conn_id: int
+    established: bool = False
+    encryption: str = ""
+    hash: str = ""
+    authentication: str = "pre-share"
+    group: int = 0
+    lifetime: int = 86400
+    nat_t: bool = False
+    created_at: float = 0.0
+    tunnel_group: str | None = None  # ASA: the group the peer landed on
+
+
+@dataclass
+class SaCounters:
+    encaps: int = 0
+    decaps: int = 0
+    send_errors: int = 0
+    recv_errors: int = 0
+    replay_failures: int = 0
+    frag_needed: int = 0
+
+
+@dataclass
+class IpsecSa:
+    """One phase-2 SA pair (inbound + outbound ESP) for one proxy-identity pair."""
+
+    peer: IPv4Address
+    local: IPv4Address
+    interface: str  # label of the crypto interface
+    map_name: str
+    seq: int
+    local_ident: IPv4Network
+    remote_ident: IPv4Network
+    spi_in: int
+    spi_out: int
+    transforms: tuple[str, ...]
+    mode: str
+    pfs_group: int | None
+    lifetime_seconds: int
+    lifetime_kb: int
+    conn_id: int
+    nat_t: bool = False
+    counters: SaCounters = field(default_factory=SaCounters)
+    created_at: float = 0.0
+    context_expired: bool = False  # ASA: outbound VPN context expired (seed 000)
+    acl_text: str = ""  # ASA shows the crypto ACL line that created the SA
+
+
+@dataclass
+class LogLine:
+    timestamp: float
+    text: str  # the message without the timestamp prefix, e.g. "%ASA-4-402101: ..."
+
+
+@dataclass
+class DeviceState:
+    ike_sas: dict[IPv4Address, IkeSa] = field(default_factory=dict)
+    ipsec_sas: list[IpsecSa] = field(default_factory=list)
+    logs: list[LogLine] = field(default_factory=list)
+    asp_drops: dict[str, int] = field(default_factory=dict)  # "Expired VPN context (vpn-context-expired)" -> n
+    next_conn_id: int = 1
+    boot_time: float = 0.0
+    logins: int = 0  # successful SSH logins (sweeps must log in once per device)
+    commands: list[str] = field(default_factory=list)  # every command line received, in order
+
+    def sas_with(self, peer: IPv4Address) -> list[IpsecSa]:
+        return [sa for sa in self.ipsec_sas if sa.peer == peer]
+
+
+def net(text: str, mask: str | None = None, *, is_wildcard: bool = False) -> IPv4Network:
+    """Network from `a.b.c.d m.m.m.m` (netmask, or wildcard with ``is_wildcard``), `any` or a prefix."""
+    if text in ("any", "any4"):
+        return ANY
+    if mask is None:
+        return IPv4Network(text, strict=False)
+    m = int(IPv4Address(mask))
+    if is_wildcard:
+        m = 0xFFFFFFFF ^ m
+    return IPv4Network(f"{text}/{IPv4Address(m)}", strict=False)
+
+
+def wildcard(network: IPv4Network) -> str:
+    return str(ipaddress.IPv4Address(int(network.hostmask)))

@@ -1,0 +1,144 @@
+"""Serve a built lab over SSH on 127.0.0.1 and describe it as an inventory."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from agent.lab.model import Platform
+from agent.lab.scenarios import BuiltLab
+from agent.lab.server import DeviceEndpoint, LabServerThread
+from agent.lab.shell import DeviceShell
+from agent.lab.world import Device
+
+PASSWORD_ENV = "IPSEC_LAB_PASSWORD"
+SECRET_ENV = "IPSEC_LAB_SECRET"
+
+
+@dataclass
+class _Creds:
+    dev: Device
+
+    def check_password(self, username: str, password: str) -> bool:
+        return username == self.dev.username and password == self.dev.password
+
+
+def _endpoint(dev: Device) -> DeviceEndpoint:
+    def login() -> None:
+        dev.state.logins += 1
+
+    return DeviceEndpoint(
+        name=dev.name,
+        shell_factory=lambda username: DeviceShell(dev, username),
+        credentials=_Creds(dev),
+        faults=dev.ssh,
+        on_login=login,
+        error_prefix="ERROR: " if dev.platform is Platform.ASA else "",
+    )
+
+
+class RunningLab:
+    """A built lab whose devices listen for SSH; use as a context manager."""
+
+    def __init__(self, built: BuiltLab) -> None:
+        self.built = built
+        self.endpoints = [_endpoint(d) for d in built.lab.devices.values()]
+        self.server = LabServerThread(self.endpoints)
+
+    def __enter__(self) -> RunningLab:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        self.server.start()
+        for ep in self.endpoints:
+            self.built.lab.devices[ep.name].port = ep.port
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def port(self, name: str) -> int:
+        return self.built.lab.devices[name].port
+
+    def netmiko_params(self, name: str) -> dict[str, Any]:
+        """What a plain netmiko script needs to log into device ``name``."""
+        dev = self.built.lab.devices[name]
+        return {
+            "device_type": dev.platform.value,
+            "host": "127.0.0.1",
+            "port": dev.port,
+            "username": dev.username,
+            "password": dev.password,
+            "secret": dev.config.enable_secret,
+        }
+
+    def known_hosts(self) -> str:
+        return "\n".join(self.server.known_hosts_lines()) + "\n"
+
+    def inventory(self, known_hosts_file: str | None = None) -> dict[str, Any]:
+        """An inventory pointing at the running devices.  Credentials are referenced by
+        environment variable names, never written into the file."""
+        devices = []
+        for dev in self.built.lab.devices.values():
+            entry: dict[str, Any] = {
+                "name": dev.name,
+                "host": "127.0.0.1",
+                "port": dev.port,
+                "platform": dev.platform.value,
+                "username": dev.username,
+                "password_env": PASSWORD_ENV,
+                "enable_secret_env": SECRET_ENV,
+            }
+            if known_hosts_file:
+                entry["ssh"] = {"known_hosts": known_hosts_file, "host_key_policy": "strict"}
+            devices.append(entry)
+        tunnels = []
+        for t in self.built.tunnels:
+            a, b = self.built.lab.devices[t.a], self.built.lab.devices[t.b]
+            tunnels.append({
+                "name": t.name,
+                "peers": [
+                    {"device": t.a, "crypto_endpoint": str(t.a_endpoint), **_hints(a, t.a_probe)},
+                    {"device": t.b, "crypto_endpoint": str(t.b_endpoint), **_hints(b, t.b_probe)},
+                ],
+                "probe_from": t.a if t.probe_side == "a" else t.b,
+                "tags": ["lab"] + (self.built.scenario.tags if self.built.scenario else []),
+            })
+        doc: dict[str, Any] = {"devices": devices, "tunnels": tunnels}
+        if self.built.scenario is not None:
+            doc["lab"] = {"scenario": self.built.scenario.name, "expect": self.built.scenario.expect}
+        return doc
+
+    def env(self) -> dict[str, str]:
+        return {PASSWORD_ENV: self.built.secrets.password, SECRET_ENV: self.built.secrets.enable}
+
+    def write_inventory(self, path: Path) -> tuple[Path, Path]:
+        """Writes the inventory, a known_hosts file pinning the lab's host key, and a
+        0600 env file holding the lab's credentials, to ``source`` before using it."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        kh = path.with_suffix(".known_hosts")
+        kh.write_text(self.known_hosts(), encoding="utf-8")
+        path.write_text(yaml.safe_dump(self.inventory(str(kh.resolve())), sort_keys=False), encoding="utf-8")
+        env_file = path.with_suffix(".env")
+        fd = os.open(env_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            for k, v in self.env().items():
+                fh.write(f"export {k}={v}\n")
+        return kh, env_file
+
+
+def _hints(dev: Device, probe: tuple[str, Any]) -> dict[str, Any]:
+    cfg = dev.config
+    binding = next(iter(cfg.bindings.values()), None)
+    hints: dict[str, Any] = {"probe": {"source_interface": probe[0], "target": str(probe[1])}}
+    if binding is not None:
+        hints["crypto_map"] = binding.map_name
+        hints["interface"] = binding.interface
+    return hints

@@ -1,0 +1,291 @@
+"""The scenario catalog: two-peer labs with one root cause each, as data.
+
+``catalog.yaml`` names each scenario's pair (asa-asa, asa-ios, ios-ios), the config lines
+that differ from ``bases.yaml``, the path between the peers, device and SSH faults, the
+setup actions that bring the lab into its state (traffic, a reboot, an aged SA...), the
+expected root-cause code from ``shared/diagnoses.md``, and what the seeds say the fault
+looks like on each side (``observe``), which the tests assert over SSH."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from ipaddress import IPv4Address
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from agent.lab import config_asa, config_ios, ike, traffic
+from agent.lab.config_common import GLOBAL, ConfigError, Mode
+from agent.lab.model import Platform
+from agent.lab.shell_api import SshFaults
+from agent.lab.syslog import message
+from agent.lab.world import Device, DeviceFaults, Lab, PathSpec
+
+Side = Literal["a", "b"]
+PAIRS = {"asa-asa": ("asa", "asa"), "asa-ios": ("asa", "ios"), "ios-ios": ("ios", "ios")}
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PathModel(Strict):
+    reachable: bool = True
+    udp500: bool = True
+    udp4500: bool = True
+    esp: bool = True
+    nat: bool = False
+    reorder: bool = False
+    mtu: int = 1500
+    corrupt: bool = False
+
+
+class SideObservation(Strict):
+    """What one peer shows after the scenario's setup (and the probe, if ``after_probe``)."""
+
+    isakmp_state: str | None = None  # substring of `show crypto isakmp sa`
+    no_isakmp_sa: bool = False
+    ipsec_sa: bool | None = None  # an IPsec SA exists
+    encaps: Literal["zero", "positive"] | None = None
+    decaps: Literal["zero", "positive"] | None = None
+    log: list[str] = Field(default_factory=list)  # substrings of `show logging`
+    asp_drop: str | None = None  # substring of `show asp drop`
+
+
+class Observation(Strict):
+    after_probe: bool = True
+    ping: Literal["fail", "success"] | None = None
+    a: SideObservation = Field(default_factory=SideObservation)
+    b: SideObservation = Field(default_factory=SideObservation)
+
+
+class Scenario(Strict):
+    name: str
+    pair: Literal["asa-asa", "asa-ios", "ios-ios"]
+    expect: str
+    summary: str
+    reference: str
+    config: dict[Side, list[str]] = Field(default_factory=dict)
+    path: PathModel = Field(default_factory=PathModel)
+    faults: dict[Side, dict[str, bool]] = Field(default_factory=dict)
+    ssh: dict[Side, dict[str, Any]] = Field(default_factory=dict)
+    setup: list[dict[str, Any]] = Field(default_factory=list)
+    probe: Side = "a"
+    repair: Literal["clear", "reapply", "none", "probe"] = "none"
+    observe: Observation = Field(default_factory=Observation)
+    tags: list[str] = Field(default_factory=list)
+
+
+class Catalog(Strict):
+    scenarios: list[Scenario]
+
+
+@cache
+def _bases() -> dict[str, Any]:
+    text = resources.files("agent.lab").joinpath("data", "bases.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+@cache
+def catalog() -> dict[str, Scenario]:
+    text = resources.files("agent.lab").joinpath("data", "catalog.yaml").read_text(encoding="utf-8")
+    cat = Catalog.model_validate(yaml.safe_load(text))
+    out: dict[str, Scenario] = {}
+    for sc in cat.scenarios:
+        if sc.name in out:
+            raise ValueError(f"duplicate scenario {sc.name}")
+        out[sc.name] = sc
+    return out
+
+
+class ScenarioError(ValueError):
+    pass
+
+
+def get(name: str) -> Scenario:
+    try:
+        return catalog()[name]
+    except KeyError:
+        known = ", ".join(sorted(catalog()))
+        raise ScenarioError(f"unknown scenario {name!r}; known: {known}") from None
+
+
+@dataclass
+class Secrets:
+    """Random per-lab credentials and keys: unique strings a leak test can search for."""
+
+    psk: str
+    psk_other: str
+    username: str
+    password: str
+    enable: str
+
+    @classmethod
+    def generate(cls) -> Secrets:
+        return cls(
+            psk="psk-" + secrets.token_hex(8),
+            psk_other="psk-" + secrets.token_hex(8),
+            username="labadmin",
+            password="pw-" + secrets.token_hex(8),
+            enable="en-" + secrets.token_hex(8),
+        )
+
+
+@dataclass
+class TunnelInfo:
+    name: str
+    a: str
+    b: str
+    a_endpoint: IPv4Address
+    b_endpoint: IPv4Address
+    a_probe: tuple[str, IPv4Address]  # (source interface, target host)
+    b_probe: tuple[str, IPv4Address]
+    probe_side: Side
+
+
+@dataclass
+class BuiltLab:
+    lab: Lab
+    scenario: Scenario | None
+    secrets: Secrets
+    tunnels: list[TunnelInfo]
+
+    def device(self, side_or_name: str) -> Device:
+        if side_or_name in ("a", "b") and self.tunnels:
+            t = self.tunnels[0]
+            return self.lab.devices[t.a if side_or_name == "a" else t.b]
+        return self.lab.devices[side_or_name]
+
+
+def apply_config(dev: Device, lines: list[str] | str, mode: Mode = GLOBAL) -> Mode:
+    """Feed CLI lines through the device's interpreter as `configure terminal` would."""
+    interp = config_asa if dev.platform is Platform.ASA else config_ios
+    if isinstance(lines, str):
+        lines = lines.splitlines()
+    for line in lines:
+        if not line.strip():
+            continue
+        if line.strip() == "exit":
+            mode = GLOBAL
+            continue
+        try:
+            mode, _warnings = interp.apply(dev.config, mode, line)
+        except ConfigError as exc:
+            raise ScenarioError(f"{dev.name}: config line rejected: {line.strip()!r}: {exc}") from exc
+    return mode
+
+
+def _new_device(kind: str, name: str, values: dict[str, str], sec: Secrets) -> Device:
+    interp = config_asa if kind == "asa" else config_ios
+    cfg = interp.new_config(name)
+    dev = Device(name=name, config=cfg, username=sec.username, password=sec.password)
+    cfg.enable_secret = sec.enable
+    cfg.users[sec.username] = sec.password
+    template = _bases()["devices"][kind]["hq"]
+    apply_config(dev, template.format(**values))
+    return dev
+
+
+def side_values(side: Side, hostname: str, sec: Secrets) -> dict[str, str]:
+    sides = _bases()["sides"]
+    mine, other = sides[side], sides["b" if side == "a" else "a"]
+    return {
+        **{k: str(v) for k, v in mine.items()},
+        "hostname": hostname,
+        "peer_ip": str(other["outside_ip"]),
+        "psk": sec.psk,
+        "psk_other": sec.psk_other,
+    }
+
+
+def build(name: str, *, sec: Secrets | None = None, seed: int = 7) -> BuiltLab:
+    """A lab in the state scenario ``name`` describes, ready to be served over SSH."""
+    sc = get(name)
+    sec = sec or Secrets.generate()
+    lab = Lab(seed=seed)
+    kinds = PAIRS[sc.pair]
+    names = {"a": _bases()["names"][kinds[0]]["a"], "b": _bases()["names"][kinds[1]]["b"]}
+    devices: dict[Side, Device] = {}
+    for side, kind in zip(("a", "b"), kinds, strict=True):
+        s: Side = side  # type: ignore[assignment]
+        values = side_values(s, names[s], sec)
+        dev = lab.add(_new_device(kind, names[s], values, sec))
+        apply_config(dev, [ln.format(**values) for ln in sc.config.get(s, [])])
+        dev.faults = DeviceFaults(**sc.faults.get(s, {}))
+        dev.ssh = SshFaults(**sc.ssh.get(s, {}))
+        devices[s] = dev
+    sides = _bases()["sides"]
+    a_ip, b_ip = IPv4Address(sides["a"]["outside_ip"]), IPv4Address(sides["b"]["outside_ip"])
+    lab.set_path(a_ip, b_ip, PathSpec(**sc.path.model_dump()))
+    tunnel = TunnelInfo(
+        name=f"{names['a']}--{names['b']}",
+        a=names["a"], b=names["b"], a_endpoint=a_ip, b_endpoint=b_ip,
+        a_probe=(_inside_label(devices["a"]), IPv4Address(sides["b"]["host"])),
+        b_probe=(_inside_label(devices["b"]), IPv4Address(sides["a"]["host"])),
+        probe_side=sc.probe,
+    )
+    built = BuiltLab(lab, sc, sec, [tunnel])
+    for action in sc.setup:
+        run_action(built, action)
+    return built
+
+
+def _inside_label(dev: Device) -> str:
+    for itf in dev.config.interfaces.values():
+        if itf.nameif == "inside" or itf.description == "LAN":
+            return itf.label
+    raise ScenarioError(f"{dev.name}: no inside interface")
+
+
+def probe(built: BuiltLab, side: str, count: int = 5, size: int = 100, df: bool = False) -> list[bool]:
+    """Interesting traffic from ``side``'s inside interface to the far side's host."""
+    t = built.tunnels[0]
+    dev = built.device(side)
+    itf_label, target = t.a_probe if side == "a" else t.b_probe
+    itf = dev.config.interface_by_label(itf_label)
+    assert itf is not None and itf.ip is not None
+    return traffic.ping(built.lab, dev, itf.ip.ip, target, count=count, size=size, df=df)
+
+
+def run_action(built: BuiltLab, action: dict[str, Any]) -> None:
+    """One setup step: ``ping``, ``reboot``, ``clear_alone``, ``expire_context``,
+    ``idle_teardown``, ``bounce``, ``advance`` (seconds)."""
+    if len(action) != 1:
+        raise ScenarioError(f"a setup step has exactly one action: {action}")
+    (verb, arg), = action.items()
+    lab = built.lab
+    if verb == "ping":
+        spec = arg if isinstance(arg, dict) else {"side": arg}
+        probe(built, spec["side"], spec.get("count", 5), spec.get("size", 100), spec.get("df", False))
+    elif verb == "reboot":
+        ike.reboot(built.device(arg))
+    elif verb == "clear_alone":
+        dev = built.device(arg)
+        dev.state.ipsec_sas.clear()
+        dev.state.ike_sas.clear()
+    elif verb == "expire_context":
+        for sa in built.device(arg).state.ipsec_sas:
+            sa.context_expired = True
+    elif verb == "idle_teardown":
+        for side in ("a", "b"):
+            dev = built.device(side)
+            for peer in list(dev.state.ike_sas):
+                dev.log(message(dev.platform, "idle_down", peer=peer))
+            dev.state.ike_sas.clear()
+            dev.state.ipsec_sas.clear()
+    elif verb == "bounce":
+        dev = built.device(arg)
+        t = built.tunnels[0]
+        src, dst = (t.b_probe[1], t.a_probe[1]) if arg == "a" else (t.a_probe[1], t.b_probe[1])
+        if dev.state.ike_sas and dev.platform is Platform.ASA and not dev.config.sysopt_preserve_vpn_flows:
+            dev.log(message(dev.platform, "tunnel_torn", src=src, dst=dst))
+        ike.clear_ike(lab, dev)
+        ike.clear_ipsec(lab, dev)
+    elif verb == "advance":
+        lab.advance(float(arg))
+    else:
+        raise ScenarioError(f"unknown setup action {verb!r}")
