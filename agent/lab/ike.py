@@ -419,4 +419,9 @@ def reboot(dev: Device) -> None:
     dev.state.ike_sas.clear()
     dev.state.ipsec_sas.clear()
     dev.state.asp_drops.clear()
+    dev.state.logs.clear()  # the log buffer is in RAM
     dev.state.boot_time = dev.now()
+    if dev.platform is Platform.IOS:
+        dev.log("%SYS-5-RESTART: System restarted --")
+    else:
+        dev.log("%ASA-6-199002: Startup completed.  Beginning operation.")

@@ -101,6 +101,8 @@ class Lab:
             raise ValueError(f"duplicate device {device.name!r}")
         device.lab = self
         device.state.boot_time = self.now() - 86400 * 12 - 3600 * 5
+        if device.platform is Platform.IOS:
+            device.state.next_conn_id = 1001  # IOS numbers ISAKMP conn-ids from 1001
         self.devices[device.name] = device
         return device
 
