@@ -1,0 +1,229 @@
+"""One SSH session to one device, through netmiko.
+
+Connecting is retried with tenacity for transient failures only (timeout, refused,
+reset); an authentication failure or a host key mismatch is final.  Commands are never
+retried: a state-changing one must not run twice, and a show command that hung leaves
+the channel in an unknown state, so the session is closed instead.  Every interaction
+is one structured log event; every output is redacted before anything else sees it."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import paramiko
+from netmiko import ConnectHandler
+from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException, ReadTimeout
+from tenacity import RetryError, Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
+
+from agent import logs
+from agent.errors import AgentError
+from agent.platforms import is_device_error, normalise
+from agent.redact import RedactingSessionLog, Redactor
+
+
+class DeviceError(AgentError):
+    """A device could not be reached or used; ``kind`` is auth, timeout, refused,
+    host_key, enable, dropped or error."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass
+class ConnectionSpec:
+    """Everything needed to reach one device (resolved from the inventory)."""
+
+    name: str
+    platform: str
+    host: str
+    port: int = 22
+    username: str = ""
+    password: str = field(default="", repr=False)
+    secret: str = field(default="", repr=False)
+    conn_timeout: float = 10
+    auth_timeout: float = 10
+    banner_timeout: float = 15
+    read_timeout: float = 30
+    known_hosts: str | None = None
+    host_key_policy: str = "strict"  # strict | accept-new | ignore
+    connect_attempts: int = 3
+
+
+@dataclass
+class CommandResult:
+    command: str
+    output: str  # redacted
+    seconds: float
+    ok: bool  # False when the device refused the command (error marker) or it failed
+    error: str | None = None
+    sent: str | None = None  # the command actually sent, when a fallback replaced it
+
+
+def _classify(exc: BaseException) -> DeviceError:
+    if isinstance(exc, DeviceError):
+        return exc
+    if isinstance(exc, NetmikoAuthenticationException):
+        return DeviceError("auth", "authentication failed (username or password rejected)")
+    if isinstance(exc, paramiko.BadHostKeyException):
+        return DeviceError("host_key", "host key mismatch: the device's key differs from known_hosts")
+    if isinstance(exc, paramiko.SSHException) and "known_hosts" in str(exc):
+        return DeviceError("host_key", "unknown host key: the device is not in known_hosts")
+    if isinstance(exc, NetmikoTimeoutException):
+        ctx = exc.__context__
+        if isinstance(ctx, paramiko.ssh_exception.NoValidConnectionsError) or isinstance(ctx, ConnectionRefusedError):
+            return DeviceError("refused", "connection refused")
+        if "banner" in str(exc).lower() or "Error reading SSH protocol banner" in str(ctx or ""):
+            return DeviceError("timeout", "timed out waiting for the SSH banner")
+        return DeviceError("timeout", "timed out connecting")
+    if isinstance(exc, ReadTimeout):
+        return DeviceError("timeout", "timed out waiting for the device's prompt")
+    if isinstance(exc, ValueError) and "enable" in str(exc).lower():
+        return DeviceError("enable", "enable secret rejected")
+    if isinstance(exc, (EOFError, OSError, paramiko.SSHException)):
+        return DeviceError("dropped", f"session dropped ({type(exc).__name__})")
+    return DeviceError("error", f"{type(exc).__name__}")
+
+
+def _transient(exc: BaseException) -> bool:
+    return _classify(exc).kind in ("timeout", "refused", "dropped") and not isinstance(exc, ReadTimeout)
+
+
+class DeviceSession:
+    """An open, privileged CLI session.  Use as a context manager."""
+
+    def __init__(self, spec: ConnectionSpec, redactor: Redactor, session_log: Path | None = None) -> None:
+        self.spec = spec
+        self.platform = normalise(spec.platform)
+        self.redactor = redactor
+        self.redactor.add_known([spec.password, spec.secret])
+        self.session_log = session_log
+        self.conn: Any = None
+        self.log = logs.get().bind(device=spec.name)
+        self.broken: DeviceError | None = None
+
+    def _params(self) -> dict[str, Any]:
+        s = self.spec
+        params: dict[str, Any] = {
+            "device_type": self.platform,
+            "host": s.host,
+            "port": s.port,
+            "username": s.username,
+            "password": s.password,
+            "secret": s.secret,
+            "conn_timeout": s.conn_timeout,
+            "auth_timeout": s.auth_timeout,
+            "banner_timeout": s.banner_timeout,
+            "read_timeout_override": s.read_timeout,
+            "allow_agent": False,
+            "use_keys": False,
+        }
+        if s.host_key_policy != "ignore" and s.known_hosts:
+            params.update(system_host_keys=False, alt_host_keys=True, alt_key_file=s.known_hosts)
+        params["ssh_strict"] = s.host_key_policy == "strict"
+        if self.session_log is not None:
+            self.session_log.parent.mkdir(parents=True, exist_ok=True)
+            params["session_log"] = RedactingSessionLog(str(self.session_log), self.redactor, no_log={"p": s.password, "s": s.secret})
+        return params
+
+    def open(self) -> DeviceSession:
+        start = time.monotonic()
+        try:
+            for attempt in Retrying(
+                stop=stop_after_attempt(max(1, self.spec.connect_attempts)),
+                wait=wait_random_exponential(multiplier=0.5, max=4),
+                retry=retry_if_exception(_transient),
+                reraise=True,
+            ):
+                with attempt:
+                    self.conn = ConnectHandler(**self._params())
+            if self.platform == "cisco_ios" and not self.conn.check_enable_mode():
+                self.conn.enable()
+            elif self.platform == "cisco_asa" and not self.conn.check_enable_mode():
+                self.conn.enable()
+        except (RetryError, Exception) as exc:  # noqa: BLE001 - every failure becomes a DeviceError
+            err = _classify(exc)
+            self.log.warning("connect", outcome=err.kind, seconds=round(time.monotonic() - start, 3))
+            self.close()
+            raise err from None
+        if self.spec.host_key_policy == "accept-new" and self.spec.known_hosts:
+            self._save_host_key()
+        self.log.info("connect", outcome="ok", seconds=round(time.monotonic() - start, 3))
+        return self
+
+    def _save_host_key(self) -> None:
+        try:
+            client = self.conn.remote_conn_pre
+            path = Path(self.spec.known_hosts or "")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(exist_ok=True)
+            client.save_host_keys(str(path))
+        except (OSError, AttributeError):
+            self.log.warning("known_hosts", outcome="not saved")
+
+    def run(self, command: str, fallback: str | None = None, read_timeout: float | None = None) -> CommandResult:
+        """Run one show command (never retried).  A device error answer is tried once
+        more with ``fallback`` (e.g. `show crypto isakmp sa` on an ASA 8.x)."""
+        result = self._send(command, read_timeout)
+        if not result.ok and result.error is None and fallback:
+            second = self._send(fallback, read_timeout)
+            second.command, second.sent = command, fallback
+            return second
+        return result
+
+    def _send(self, command: str, read_timeout: float | None) -> CommandResult:
+        if self.broken is not None or self.conn is None:
+            err = self.broken or DeviceError("error", "not connected")
+            return CommandResult(command, "", 0.0, False, err.kind)
+        start = time.monotonic()
+        try:
+            raw = self.conn.send_command(command, read_timeout=read_timeout or self.spec.read_timeout)
+        except Exception as exc:  # noqa: BLE001 - the session is unusable after any of these
+            err = _classify(exc)
+            self.broken = err
+            seconds = time.monotonic() - start
+            self.log.warning("command", command=command, seconds=round(seconds, 3), bytes=0, outcome=err.kind)
+            return CommandResult(command, "", seconds, False, err.kind)
+        output = self.redactor.redact(raw)
+        seconds = time.monotonic() - start
+        refused = is_device_error(self.platform, output)
+        self.log.info(
+            "command", command=command, seconds=round(seconds, 3), bytes=len(raw),
+            outcome="device_error" if refused else "ok",
+        )
+        return CommandResult(command, output, seconds, not refused)
+
+    def send_config(self, lines: list[str]) -> CommandResult:
+        """Send configuration lines (state-changing: never retried)."""
+        start = time.monotonic()
+        try:
+            raw = self.conn.send_config_set(lines, cmd_verify=True)
+        except Exception as exc:  # noqa: BLE001
+            err = _classify(exc)
+            self.broken = err
+            self.log.warning("config", lines=len(lines), outcome=err.kind)
+            return CommandResult("\n".join(lines), "", time.monotonic() - start, False, err.kind)
+        output = self.redactor.redact(raw)
+        refused = any(m in output for m in ("% Invalid input", "ERROR: %", "% Incomplete"))
+        self.log.info("config", lines=len(lines), bytes=len(raw), outcome="device_error" if refused else "ok")
+        return CommandResult("\n".join(lines), output, time.monotonic() - start, not refused)
+
+    def close(self) -> None:
+        if self.conn is not None:
+            try:
+                if self.broken is None:
+                    self.conn.disconnect()
+                else:
+                    self.conn.paramiko_cleanup()
+            except Exception:  # noqa: BLE001 - closing a dead session must not fail the run
+                pass
+            self.conn = None
+
+    def __enter__(self) -> DeviceSession:
+        return self.open()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

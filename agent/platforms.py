@@ -1,0 +1,107 @@
+"""Platform knowledge as tables: what to run on each platform for a tunnel, what a
+device's error looks like, which command to try when the first is not understood, and
+the state-changing command forms.  Shared by the collector, remediation and the lab's
+tests."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ASA = "cisco_asa"
+IOS = "cisco_ios"
+PLATFORMS = (ASA, IOS)
+ALIASES = {"cisco_xe": IOS, "cisco_ios": IOS, "cisco_asa": ASA}
+
+# A device's "I did not understand that" (scrapli's failed_when_contains, per platform).
+ERROR_MARKERS: dict[str, tuple[str, ...]] = {
+    ASA: ("% Invalid input detected", "ERROR: %", "% Incomplete command", "% Ambiguous command"),
+    IOS: ("% Invalid input detected", "% Incomplete command", "% Ambiguous command", "% Unrecognized command"),
+}
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """One command of a tunnel's evidence.  ``{peer}`` is the remote crypto endpoint."""
+
+    command: str
+    fallback: str | None = None  # tried when the device answers with an error marker
+    why: str = ""
+
+
+TUNNEL_COMMANDS: dict[str, list[CommandSpec]] = {
+    ASA: [
+        CommandSpec("show version", why="software version, uptime (a reboot explains stale SAs)"),
+        CommandSpec("show crypto ikev1 sa detail", fallback="show crypto isakmp sa detail", why="phase 1 state"),
+        CommandSpec("show crypto ipsec sa peer {peer}", fallback="show crypto ipsec sa", why="phase 2 SAs, SPIs, counters"),
+        CommandSpec("show vpn-sessiondb detail l2l filter ipaddress {peer}", why="session, tunnel-group"),
+        CommandSpec("show running-config crypto", why="maps, policies, transform sets, ikev1 enable"),
+        CommandSpec("show running-config tunnel-group {peer}", why="tunnel-group of the peer"),
+        CommandSpec("more system:running-config | include pre-shared-key|^tunnel-group", why="PSK fingerprints"),
+        CommandSpec("show running-config all sysopt", why="permit-vpn, preserve-vpn-flows"),
+        CommandSpec("show running-config nat", why="NAT exemption"),
+        CommandSpec("show running-config object", why="objects used by NAT"),
+        CommandSpec("show running-config group-policy", why="idle timeout, tunnel protocols"),
+        CommandSpec("show access-list", why="crypto ACLs with hit counts"),
+        CommandSpec("show route", why="route to the remote network"),
+        CommandSpec("show interface ip brief", why="interfaces"),
+        CommandSpec("show asp drop", why="expired VPN context, drops"),
+        CommandSpec("show logging", why="syslog messages of the seeds"),
+    ],
+    IOS: [
+        CommandSpec("show version", why="software version, uptime"),
+        CommandSpec("show crypto isakmp sa detail", fallback="show crypto isakmp sa", why="phase 1 state"),
+        CommandSpec("show crypto ipsec sa peer {peer}", fallback="show crypto ipsec sa", why="phase 2 SAs, SPIs, counters"),
+        CommandSpec("show crypto session remote {peer} detail", fallback="show crypto session detail", why="session status"),
+        CommandSpec("show running-config | section crypto", why="keys, policies, maps, transform sets"),
+        CommandSpec("show running-config | include ^interface|crypto map|ip nat|ip address", why="map binding, NAT roles"),
+        CommandSpec("show crypto map", why="map entries and interfaces"),
+        CommandSpec("show ip access-lists", why="crypto and NAT ACLs"),
+        CommandSpec("show running-config | include ^ip nat|^ip route", why="NAT rules, static routes"),
+        CommandSpec("show ip route", why="route to the remote network"),
+        CommandSpec("show ip interface brief", why="interfaces"),
+        CommandSpec("show logging", why="syslog messages of the seeds"),
+    ],
+}
+
+# State-changing commands, scoped to one peer (seed 000: "clear crypto ... peer").
+CLEAR_COMMANDS: dict[str, dict[str, list[str]]] = {
+    ASA: {
+        "2": ["clear crypto ipsec sa peer {peer}"],
+        "1": ["clear crypto ikev1 sa {peer}"],
+        "both": ["clear crypto ipsec sa peer {peer}", "clear crypto ikev1 sa {peer}"],
+    },
+    IOS: {
+        "2": ["clear crypto sa peer {peer}"],
+        "1": ["clear crypto session remote {peer}"],
+        "both": ["clear crypto session remote {peer}"],
+    },
+}
+
+REAPPLY_COMMANDS: dict[str, list[str]] = {
+    ASA: ["no crypto map {map} interface {interface}", "crypto map {map} interface {interface}"],
+    IOS: ["interface {interface}", "no crypto map {map}", "crypto map {map}"],
+}
+
+_MARKER_RE = {p: re.compile("|".join(re.escape(m) for m in marks)) for p, marks in ERROR_MARKERS.items()}
+
+
+def normalise(platform: str) -> str:
+    try:
+        return ALIASES[platform]
+    except KeyError:
+        raise ValueError(f"unknown platform {platform!r}; use one of cisco_asa, cisco_ios, cisco_xe") from None
+
+
+def is_device_error(platform: str, output: str) -> bool:
+    """True when the output is the device refusing the command (not a result)."""
+    head = "\n".join(output.strip().splitlines()[:3])
+    return bool(_MARKER_RE[normalise(platform)].search(head))
+
+
+def tunnel_commands(platform: str, peer: str) -> list[CommandSpec]:
+    out = []
+    for spec in TUNNEL_COMMANDS[normalise(platform)]:
+        fallback = spec.fallback.format(peer=peer) if spec.fallback else None
+        out.append(CommandSpec(spec.command.format(peer=peer), fallback, spec.why))
+    return out

@@ -1,0 +1,192 @@
+"""The collector against the lab over real SSH: both peers at once, bundles that round
+trip, a failed peer that does not sink the other, and no secret in anything written."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from agent import logs
+from agent.collector import (
+    ConnectionSpec,
+    PeerTarget,
+    TunnelCollector,
+    read_bundle,
+    write_bundle,
+)
+from agent.lab import scenarios as S
+from agent.lab.runner import RunningLab
+from agent.platforms import is_device_error, tunnel_commands
+from agent.redact import FINGERPRINT_RE, Redactor
+
+pytestmark = pytest.mark.integration
+
+
+@contextmanager
+def running(name: str) -> Iterator[tuple[S.BuiltLab, RunningLab]]:
+    built = S.build(name)
+    with RunningLab(built) as lab:
+        yield built, lab
+
+
+def targets(built: S.BuiltLab, lab: RunningLab, **overrides: object) -> list[PeerTarget]:
+    t = built.tunnels[0]
+    out = []
+    for name, mine, other in ((t.a, t.a_endpoint, t.b_endpoint), (t.b, t.b_endpoint, t.a_endpoint)):
+        p = lab.netmiko_params(name)
+        spec = ConnectionSpec(
+            name=name, platform=p["device_type"], host=p["host"], port=p["port"], username=p["username"],
+            password=p["password"], secret=p["secret"], conn_timeout=5, auth_timeout=5, banner_timeout=5,
+            read_timeout=10, host_key_policy="ignore", connect_attempts=2,
+        )
+        for key, value in overrides.get(name, {}).items():  # type: ignore[attr-defined]
+            setattr(spec, key, value)
+        out.append(PeerTarget(name, p["device_type"], str(mine), str(other), spec))
+    return out
+
+
+@pytest.mark.parametrize("name", ["asa-asa-healthy", "asa-ios-healthy", "ios-ios-healthy"])
+def test_collects_both_peers_and_the_bundle_round_trips(name: str, tmp_path: Path) -> None:
+    with running(name) as (built, lab):
+        events: list[tuple[float, str, str]] = []
+        with TunnelCollector(built.tunnels[0].name, targets(built, lab),
+                             progress=lambda peer, text: events.append((time.monotonic(), peer, text))) as col:
+            bundle = col.collect()
+        path = write_bundle(bundle, tmp_path / "b")
+        back = read_bundle(path.parent)
+    assert back == bundle
+    for peer in back.peers:
+        assert peer.error is None
+        specs = tunnel_commands(peer.platform or "", "x")
+        assert len(peer.outputs) == len(specs)
+        for command, text in peer.outputs.items():
+            assert text.strip(), command
+            assert not is_device_error(peer.platform or "", text), (command, text)
+    # both sessions were open at once: each peer connected before the other finished
+    done = {peer: ts for ts, peer, text in events if text == "done"}
+    started = {peer: ts for ts, peer, text in events if text == "connecting"}
+    a, b = started
+    assert started[a] < done[b] and started[b] < done[a]
+
+
+def test_session_stays_open_for_more_commands() -> None:
+    with running("asa-ios-healthy") as (built, lab):
+        with TunnelCollector("t", targets(built, lab)) as col:
+            col.collect()
+            logins = built.device("a").state.logins
+            extra = col.run("hq-asa", "show crypto ikev1 sa")
+            assert extra is not None and "MM_ACTIVE" in extra.output
+            assert built.device("a").state.logins == logins  # no reconnect per command
+
+
+def test_old_asa_falls_back_to_isakmp_form() -> None:
+    with running("asa-ios-old-asa-version") as (built, lab):
+        with TunnelCollector("t", targets(built, lab)) as col:
+            bundle = col.collect()
+    asa = bundle.peer("hq-asa")
+    assert asa is not None and asa.error is None
+    assert asa.fallbacks["show crypto ikev1 sa detail"] == "show crypto isakmp sa detail"
+    assert "MM_ACTIVE" in asa.outputs["show crypto ikev1 sa detail"]
+
+
+@pytest.mark.parametrize(
+    "scenario, peer, kind, overrides",
+    [
+        ("asa-ios-ssh-auth-refused", "br-rtr", "auth", {}),
+        ("asa-ios-ssh-hang", "hq-asa", "timeout", {"hq-asa": {"read_timeout": 2}}),
+        ("asa-ios-ssh-slow-banner", "br-rtr", "timeout", {"br-rtr": {"banner_timeout": 1, "connect_attempts": 1}}),
+        ("asa-ios-healthy", "br-rtr", "refused", {"br-rtr": {"port": 1}}),
+        ("asa-ios-ssh-dropped", "br-rtr", "timeout", {"br-rtr": {"read_timeout": 2}}),
+    ],
+)
+def test_one_failed_peer_keeps_the_other(scenario: str, peer: str, kind: str, overrides: dict, tmp_path: Path) -> None:
+    with running(scenario) as (built, lab):
+        start = time.monotonic()
+        with TunnelCollector("t", targets(built, lab, **overrides)) as col:
+            bundle = col.collect()
+        elapsed = time.monotonic() - start
+    failed = bundle.peer(peer)
+    other = next(p for p in bundle.peers if p.name != peer)
+    assert failed is not None and failed.error is not None and failed.error.kind == kind, failed
+    assert other.error is None and len(other.outputs) == len(tunnel_commands(other.platform or "", "x"))
+    assert elapsed < 60  # bounded by the configured timeouts, not hanging
+    back = read_bundle(write_bundle(bundle, tmp_path / "b").parent)
+    assert back.peer(peer).error.kind == kind  # type: ignore[union-attr]
+
+
+def _fingerprints(bundle_outputs: dict[str, str]) -> set[str]:
+    return {m for text in bundle_outputs.values() for m in FINGERPRINT_RE.findall(text)}
+
+
+@pytest.mark.parametrize("name, equal", [("asa-ios-healthy", True), ("asa-ios-psk-mismatch", False),
+                                          ("asa-asa-healthy", True), ("ios-ios-psk-mismatch", False)])
+def test_no_secret_written_and_fingerprints_compare(name: str, equal: bool, tmp_path: Path) -> None:
+    log_file = tmp_path / "agent.log"
+    with log_file.open("w") as stream:
+        logs.configure(json=True, level="info", stream=stream)
+        with running(name) as (built, lab):
+            with TunnelCollector("t", targets(built, lab), Redactor(), session_log_dir=tmp_path / "sessions") as col:
+                bundle = col.collect()
+            write_bundle(bundle, tmp_path / "bundle")
+    logs.configure(json=True, level="warning")
+    sec = built.secrets
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".log" and p.parent.name == "sessions" for p in written)
+    for path in written:
+        text = path.read_text(errors="replace")
+        for secret in (sec.psk, sec.psk_other, sec.password, sec.enable):
+            assert secret not in text, f"{secret!r} leaked into {path}"
+    events = [json.loads(line) for line in log_file.read_text().splitlines() if line.strip()]
+    assert any(e.get("event") == "command" and e.get("device") and "bytes" in e and "seconds" in e for e in events)
+    a, b = (_fingerprints(p.outputs) for p in bundle.peers)
+    assert a and b
+    assert (a == b) is equal, (a, b)
+
+
+def test_fingerprint_is_useless_across_runs() -> None:
+    with running("asa-ios-healthy") as (built, lab):
+        runs = []
+        for _ in range(2):
+            with TunnelCollector("t", targets(built, lab), Redactor()) as col:
+                runs.append(_fingerprints(col.collect().peers[0].outputs))
+    assert runs[0] and runs[1] and runs[0] != runs[1]
+
+
+def test_bundle_reader_accepts_partial_bundles(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "isakmp.txt").write_text("IPv4 Crypto ISAKMP SA\n")
+    (tmp_path / "bundle.yaml").write_text(
+        "peers:\n"
+        "  - name: hq\n    platform: cisco_xe\n    outputs: {'show crypto isakmp sa': a/isakmp.txt}\n    extra: 1\n"
+        "  - name: them\n    crypto_endpoint: 192.0.2.9\n"
+        "whatever: ignored\n"
+    )
+    b = read_bundle(tmp_path)
+    assert b.peers[0].platform == "cisco_ios" and "ISAKMP" in b.peers[0].outputs["show crypto isakmp sa"]
+    assert b.peers[1].outputs == {} and b.peers[1].crypto_endpoint == "192.0.2.9"
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("peers: [", "invalid YAML"),
+        ("- 1\n- 2\n", "top level must be a mapping"),
+        ("peers: []\n", "non-empty list"),
+        ("peers:\n  - platform: cisco_ios\n", "needs a 'name'"),
+        ("peers:\n  - name: x\n    platform: junos\n", "unknown platform"),
+        ("peers:\n  - name: x\n    platform: cisco_ios\n    outputs: {'show x': nope.txt}\n", "missing"),
+        ("peers:\n  - name: x\n    platform: cisco_ios\n    outputs: {'show x': ../../etc/passwd}\n", "outside the bundle"),
+    ],
+)
+def test_bundle_reader_errors_are_clear(tmp_path: Path, content: str, message: str) -> None:
+    from agent.errors import BundleError
+
+    (tmp_path / "bundle.yaml").write_text(content)
+    with pytest.raises(BundleError, match=re.escape(message)):
+        read_bundle(tmp_path)
