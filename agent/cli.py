@@ -43,22 +43,28 @@ def lab_list() -> None:
 
 @lab_app.command("up")
 def lab_up(
-    scenario: str = typer.Option(..., "--scenario", "-s", help="Scenario name (see `ipsec-agent lab list`)."),
+    scenario: str | None = typer.Option(None, "--scenario", "-s", help="Scenario name (see `ipsec-agent lab list`)."),
+    fleet: str | None = typer.Option(None, "--fleet", help="A fleet lab instead: TUNNELS[:DEVICES], e.g. 50:20."),
     inventory_out: Path | None = typer.Option(None, "--inventory-out", "-o", help="Write an inventory for the lab here."),
     duration: float | None = typer.Option(None, "--duration", help="Stop after this many seconds (default: until Ctrl-C)."),
 ) -> None:
-    """Start a scenario's devices on 127.0.0.1 and keep them running until interrupted."""
+    """Start a scenario's devices (or a fleet) on 127.0.0.1 and keep them running until interrupted."""
+    from agent.lab.fleet import FleetSpec, build_fleet
     from agent.lab.runner import RunningLab
 
+    if (scenario is None) == (fleet is None):
+        _fail("give exactly one of --scenario NAME or --fleet TUNNELS[:DEVICES]")
+        return
     try:
-        built = lab_scenarios.build(scenario)
-    except lab_scenarios.ScenarioError as exc:
+        built = lab_scenarios.build(scenario) if scenario else build_fleet(FleetSpec.parse(fleet or ""))
+    except (lab_scenarios.ScenarioError, ValueError) as exc:
         _fail(str(exc))
         return
     running = RunningLab(built)
     running.start()
     try:
-        table = Table(title=f"Lab '{scenario}' ({built.scenario.expect if built.scenario else ''})")
+        title = f"Lab '{scenario}' ({built.scenario.expect})" if built.scenario else f"Fleet lab: {len(built.tunnels)} tunnels"
+        table = Table(title=title)
         for col in ("device", "platform", "ssh"):
             table.add_column(col)
         for dev in built.lab.devices.values():
