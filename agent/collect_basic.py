@@ -36,7 +36,7 @@ def collect_one(name: str, params: dict[str, Any], commands: Sequence[str]) -> D
         with ConnectHandler(**params, conn_timeout=10, auth_timeout=10, banner_timeout=10) as conn:
             conn.enable()
             for cmd in commands:
-                result.outputs[cmd] = conn.send_command(cmd, read_timeout=20)
+                result.outputs[cmd] = str(conn.send_command(cmd, read_timeout=20))
     except NetmikoAuthenticationException:
         result.error = "authentication failed"
     except (NetmikoTimeoutException, ReadTimeout) as exc:

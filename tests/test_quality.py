@@ -18,3 +18,12 @@ def test_ruff_is_clean() -> None:
         pytest.fail("ruff is not installed: pip install '.[test]'")
     proc = subprocess.run([ruff, "check", "agent", "tests", "bench"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.slow
+def test_mypy_is_clean() -> None:
+    mypy = shutil.which("mypy") or str(Path(sys.executable).with_name("mypy"))
+    if not Path(mypy).exists():
+        pytest.fail("mypy is not installed: pip install '.[test]'")
+    proc = subprocess.run([mypy, "agent"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -6,7 +6,7 @@ shell turns into the ASA's `ERROR: % Invalid input detected at '^' marker.`."""
 
 from __future__ import annotations
 
-from ipaddress import IPv4Address, IPv4Interface
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
 from agent.lab.config_common import (
     CANON_ENCRYPTION,
@@ -269,7 +269,7 @@ def _access_list(cfg: DeviceConfig, t: list[str], neg: bool, off: int) -> None:
     acl.entries.append(AclEntry(t[3], t[4], src, dst, text))
 
 
-def _acl_addr(cfg: DeviceConfig, t: list[str], i: int):  # type: ignore[no-untyped-def]
+def _acl_addr(cfg: DeviceConfig, t: list[str], i: int) -> tuple[IPv4Network, int, str]:
     if i < len(t) and t[i] == "object":
         obj = cfg.objects.get(t[i + 1]) if i + 1 < len(t) else None
         if obj is None or obj.network is None:

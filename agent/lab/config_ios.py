@@ -157,7 +157,10 @@ def _interface(cfg: DeviceConfig, itf: Interface, t: list[str], neg: bool) -> li
 
 
 def _map_entry(cfg: DeviceConfig, mode: Mode, t: list[str], neg: bool) -> list[str] | None:
-    name, seq = mode.key  # type: ignore[misc]
+    key = mode.key
+    assert isinstance(key, tuple)
+    name: str = key[0]
+    seq: int = key[1]
     entry: CryptoMapEntry | DynamicMapEntry
     if mode.kind == "crypto-map":
         entry = cfg.crypto_maps[name][seq]

@@ -196,7 +196,7 @@ def _map_entry_lines(dev: Device, entry: CryptoMapEntry, inactive: bool) -> list
     acl = cfg.acls.get(entry.match_acl or "")
     if entry.match_acl:
         lines.append(f"\tExtended IP access list {entry.match_acl}")
-        lines += [f"\t    access-list {acl.name} {ace_body(e)}" for e in (acl.entries if acl else [])]
+        lines += [f"\t    access-list {entry.match_acl} {ace_body(e)}" for e in (acl.entries if acl else [])]
     else:
         lines.append("\tNo matching address list set.")
     if entry.peers and not entry.missing():

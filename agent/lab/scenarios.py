@@ -86,13 +86,13 @@ class Catalog(Strict):
 
 @cache
 def _bases() -> dict[str, Any]:
-    text = resources.files("agent.lab").joinpath("data", "bases.yaml").read_text(encoding="utf-8")
+    text = resources.files("agent.lab").joinpath("data/bases.yaml").read_text(encoding="utf-8")
     return yaml.safe_load(text)
 
 
 @cache
 def catalog() -> dict[str, Scenario]:
-    text = resources.files("agent.lab").joinpath("data", "catalog.yaml").read_text(encoding="utf-8")
+    text = resources.files("agent.lab").joinpath("data/catalog.yaml").read_text(encoding="utf-8")
     cat = Catalog.model_validate(yaml.safe_load(text))
     out: dict[str, Scenario] = {}
     for sc in cat.scenarios:

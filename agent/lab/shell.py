@@ -13,7 +13,7 @@ from agent.lab.config_common import GLOBAL, ConfigError, Mode
 from agent.lab.grammar import CommandTable, Match, NoMatch, caret_line
 from agent.lab.model import Platform
 from agent.lab.shell_api import Reply
-from agent.lab.world import Device
+from agent.lab.world import Device, Lab
 
 ERROR_PREFIX = {Platform.ASA: "ERROR: ", Platform.IOS: ""}
 INTERFACE_ABBREV = {"gi": "GigabitEthernet", "te": "TenGigabitEthernet", "fa": "FastEthernet", "lo": "Loopback", "tu": "Tunnel"}
@@ -206,7 +206,7 @@ ASA_ACT = ACTIONS[Platform.ASA]
 IOS_ACT = ACTIONS[Platform.IOS]
 
 
-def _lab(dev: Device):  # type: ignore[no-untyped-def]
+def _lab(dev: Device) -> Lab:
     assert dev.lab is not None
     return dev.lab
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 
 from agent.lab import ike
-from agent.lab.model import Interface, IpsecSa, Platform
+from agent.lab.model import AclEntry, CryptoMapEntry, Interface, IpsecSa, Platform
 from agent.lab.syslog import message
 from agent.lab.world import Device, Lab
 
@@ -52,8 +52,8 @@ def _translate(dev: Device, src: IPv4Address, dst: IPv4Address, ingress: Interfa
         return src
     if ingress.nat_role != "inside" or egress.nat_role != "outside":
         return src
-    for rule in cfg.ios_nat:
-        acl = cfg.acls.get(rule.acl)
+    for ios_rule in cfg.ios_nat:
+        acl = cfg.acls.get(ios_rule.acl)
         if acl is not None and acl.permits(src, dst):
             return egress.ip.ip
     return src
@@ -117,15 +117,13 @@ def _cleartext(lab: Lab, dev: Device, egress: Interface, src: IPv4Address, dst: 
 
 
 def _encrypt(
-    lab: Lab, dev: Device, egress: Interface, entry: ike.CryptoMapEntry, ace: ike.IpsecSa | object, src: IPv4Address,
+    lab: Lab, dev: Device, egress: Interface, entry: CryptoMapEntry, ace: AclEntry, src: IPv4Address,
     dst: IPv4Address, size: int, df: bool,
 ) -> Hop:
     sa = _find_sa(dev, entry.map_name, entry.peers, src, dst)
     if sa is None:
-        text = getattr(ace, "text", "")
-        local_net, remote_net = ace.src, ace.dst
-        acl_text = f"access-list {entry.match_acl} extended {text}" if dev.platform is Platform.ASA else text
-        ike.initiate(lab, dev, egress, entry, ike.Proposal(local_net, remote_net, entry, acl_text))
+        acl_text = f"access-list {entry.match_acl} extended {ace.text}" if dev.platform is Platform.ASA else ace.text
+        ike.initiate(lab, dev, egress, entry, ike.Proposal(ace.src, ace.dst, entry, acl_text))
         return Hop(False, reason=f"{dev.name}: negotiating with {entry.peers}")
     if sa.context_expired:
         dev.state.asp_drops[EXPIRED_CONTEXT] = dev.state.asp_drops.get(EXPIRED_CONTEXT, 0) + 1
