@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+from collections.abc import Callable
 import sys
 import threading
 from pathlib import Path
@@ -12,11 +13,14 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
+from agent import inventory_cmd
+from agent.errors import AgentError
 from agent.lab import scenarios as lab_scenarios
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Troubleshoot Cisco ASA / IOS IPsec tunnels.")
 lab_app = typer.Typer(no_args_is_help=True, help="The built-in lab: simulated ASA and IOS devices over SSH on 127.0.0.1.")
 app.add_typer(lab_app, name="lab")
+app.add_typer(inventory_cmd.app, name="inventory", help="Check an inventory file.")
 
 console = Console()
 err = Console(stderr=True)
@@ -130,6 +134,60 @@ def demo(
         )
     failed = [r for r in results if r.error]
     raise typer.Exit(1 if failed else 0)
+
+
+@app.command("collect")
+def collect(
+    tunnel: str = typer.Argument(..., help="The tunnel's name in the inventory."),
+    inventory: Path = typer.Option(..., "--inventory", "-i", help="Inventory file."),
+    out: Path = typer.Option(..., "--out", "-o", help="Directory to write the evidence bundle into."),
+    session_logs: bool = typer.Option(True, help="Keep redacted netmiko session logs in OUT/sessions/."),
+) -> None:
+    """Log into both peers of TUNNEL at once and write an evidence bundle."""
+    from agent import logs
+    from agent.collector import TunnelCollector, write_bundle
+    from agent.inventory import load_inventory
+    from agent.targets import peer_targets
+
+    try:
+        inv = load_inventory(inventory)
+        tun = inv.tunnel(tunnel)
+        targets = peer_targets(inv, tun)
+    except AgentError as exc:
+        _fail(str(exc))
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    log_path = out / "agent.log"
+    with log_path.open("a", encoding="utf-8") as log_stream:
+        logs.configure(json=True, level="info", stream=log_stream)
+        progress = _progress_printer()
+        with TunnelCollector(tun.name, targets, session_log_dir=out / "sessions" if session_logs else None,
+                             progress=progress) as collector:
+            bundle = collector.collect()
+        path = write_bundle(bundle, out)
+    for peer in bundle.peers:
+        if peer.error is not None:
+            err.print(f"{peer.name}: {peer.error.kind}: {peer.error.message}", highlight=False)
+        elif not peer.outputs:
+            console.print(f"{peer.name}: not ours (crypto endpoint {peer.crypto_endpoint} only)")
+        else:
+            console.print(f"{peer.name}: {len(peer.outputs)} outputs")
+    console.print(f"bundle written: {path}")
+    failed = [p for p in bundle.peers if p.error is not None]
+    raise typer.Exit(3 if failed else 0)
+
+
+def _progress_printer() -> Callable[[str, str], None]:
+    """Plain lines, one per step, on a terminal or not (two peers interleave readably)."""
+    lock = threading.Lock()
+
+    def show(peer: str, text: str) -> None:
+        if text.startswith("show ") or text.startswith("more "):
+            return
+        with lock:
+            console.print(f"[{peer}] {text}", highlight=False, markup=False)
+
+    return show
 
 
 def main() -> None:

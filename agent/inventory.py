@@ -33,6 +33,7 @@ from pydantic import (
     model_validator,
 )
 
+from agent.errors import AgentError
 from agent.platforms import ALIASES
 
 Loc = tuple[str | int, ...]
@@ -53,7 +54,7 @@ class Problem:
         return f"{where}: {self.key_path}: {self.message}" if self.key_path else f"{where}: {self.message}"
 
 
-class InventoryError(Exception):
+class InventoryError(AgentError):
     """Everything wrong with an inventory (or a lookup in it), one ``Problem`` each."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:
@@ -321,6 +322,8 @@ class Device(_Strict):
 
 
 class Probe(_Strict):
+    """Interesting traffic: a ping from this peer's device through the tunnel."""
+
     source_interface: str = Field(description="the interface interesting traffic is sourced from")
     target: IPAddress = Field(description="an address behind the other peer to ping")
 
@@ -385,8 +388,8 @@ class Tunnel(_Strict):
 class LabInfo(_Strict):
     """Written by ``ipsec-agent lab up``: the scenario the devices simulate."""
 
-    scenario: str
-    expect: str
+    scenario: str = Field(description="the lab scenario's name")
+    expect: str = Field(description="the root cause the scenario should be diagnosed as")
 
 
 class Inventory(_Strict):
@@ -514,7 +517,7 @@ def _message(err: Mapping[str, Any], loc: Loc) -> str:
         return f"unknown key {shown}" + (hint or (f" (accepted: {', '.join(fields)})" if fields else ""))
     if kind == "missing":
         field = parent.model_fields.get(str(key)) if parent is not None else None
-        return f"missing: {field.description}" if field is not None and field.description else "missing"
+        return f"missing: {field.description}" if field is not None and field.description else "required, and missing"
     if kind == "value_error":
         return str(err["ctx"]["error"])
     return _MESSAGES.get(kind, str(err["msg"]))
@@ -561,23 +564,24 @@ def _yaml_problem(file: str, exc: yaml.YAMLError, text: str) -> Problem:
         mark = exc.problem_mark or exc.context_mark
         msg = f"not valid YAML: {exc.problem or exc.context}"
         if exc.problem_mark is not None:
-            msg += f" (column {exc.problem_mark.column + 1})"
+            msg += f" at column {exc.problem_mark.column + 1}"
         if exc.problem and exc.context and exc.context_mark is not None:
-            msg += f", {exc.context} at line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1}"
+            msg += f" ({exc.context}, line {exc.context_mark.line + 1} column {exc.context_mark.column + 1})"
         if "\\t" in (exc.problem or ""):
             msg += "; indent with spaces, not tabs"
         return Problem(file, "", mark.line + 1 if mark is not None else None, msg)
     if isinstance(exc, yaml.reader.ReaderError):
         line = text[: exc.position].count("\n") + 1
-        return Problem(file, "", line, f"not valid YAML: character {exc.character!r} is not allowed")
+        return Problem(file, "", line, f"not valid YAML: character #x{exc.character:04x} is not allowed")
     return Problem(file, "", None, f"not valid YAML: {exc}")
 
 
 def _parse_yaml(text: str, file: str) -> tuple[Any, dict[Loc, int], list[Problem]]:
-    loader = yaml.SafeLoader(text)
     lines: dict[Loc, int] = {}
     dups: list[tuple[Loc, int, int]] = []
+    loader: yaml.SafeLoader | None = None
     try:
+        loader = yaml.SafeLoader(text)  # checks the characters already
         node = loader.get_single_node()
         if node is None:
             return None, lines, []
@@ -591,7 +595,8 @@ def _parse_yaml(text: str, file: str) -> tuple[Any, dict[Loc, int], list[Problem
     except (ValueError, TypeError, OverflowError) as exc:  # e.g. a date like 2024-13-45
         raise InventoryError([Problem(file, "", None, f"not valid YAML: {exc}")]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     problems = [Problem(file, key_path(loc), line, f"given twice (also at line {first}); the last one would win")
                 for loc, line, first in dups]
     return data, lines, problems

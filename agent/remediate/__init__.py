@@ -1,0 +1,1 @@
+"""Confirmed, audited, tunnel-scoped changes: clear SAs, reapply a crypto map."""

@@ -1,0 +1,43 @@
+"""From the inventory to what the collector needs: one ``PeerTarget`` per tunnel peer."""
+
+from __future__ import annotations
+
+from agent.collector import ConnectionSpec, PeerTarget
+from agent.inventory import Device, Inventory, Tunnel
+
+
+def connection_spec(device: Device) -> ConnectionSpec:
+    """Resolve a device's credentials (environment or keyring, read now) and SSH options."""
+    creds = device.credentials()
+    ssh = device.ssh
+    return ConnectionSpec(
+        name=device.name,
+        platform=device.platform,
+        host=str(device.host),
+        port=device.port,
+        username=creds.username,
+        password=creds.password.get_secret_value(),
+        secret=creds.secret.get_secret_value() if creds.secret is not None else "",
+        conn_timeout=ssh.conn_timeout,
+        auth_timeout=ssh.auth_timeout,
+        banner_timeout=ssh.banner_timeout,
+        read_timeout=ssh.read_timeout,
+        known_hosts=str(ssh.known_hosts) if ssh.known_hosts else None,
+        host_key_policy=ssh.host_key_policy,
+    )
+
+
+def peer_targets(inv: Inventory, tunnel: Tunnel) -> list[PeerTarget]:
+    """Both sides of ``tunnel``; a peer that is not ours gets no connection, only its
+    crypto endpoint (which tells the engine which SAs on our side belong to it)."""
+    targets = []
+    for i, peer in enumerate(tunnel.peers):
+        other = tunnel.peers[1 - i]
+        if peer.device is not None:
+            dev = inv.device(peer.device)
+            targets.append(PeerTarget(dev.name, dev.platform, str(peer.crypto_endpoint),
+                                      str(other.crypto_endpoint), connection_spec(dev)))
+        else:
+            targets.append(PeerTarget(f"peer-{peer.crypto_endpoint}", peer.platform, str(peer.crypto_endpoint),
+                                      str(other.crypto_endpoint), None))
+    return targets
