@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import signal
-from collections.abc import Callable
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
