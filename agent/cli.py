@@ -26,6 +26,14 @@ console = Console()
 err = Console(stderr=True)
 
 
+@app.callback()
+def _setup() -> None:
+    """Device events go to stderr (JSON when not a terminal) unless a command sends them elsewhere."""
+    from agent import logs
+
+    logs.configure(level="warning")
+
+
 def _fail(message: str, code: int = 2) -> None:
     err.print(f"[bold red]error:[/] {message}", highlight=False)
     raise typer.Exit(code)
@@ -165,6 +173,7 @@ def collect(
                              progress=progress) as collector:
             bundle = collector.collect()
         path = write_bundle(bundle, out)
+    logs.configure(level="warning")
     for peer in bundle.peers:
         if peer.error is not None:
             err.print(f"{peer.name}: {peer.error.kind}: {peer.error.message}", highlight=False)
