@@ -27,8 +27,10 @@ MASKED = {"*****", "******", "********", REMOVED}
 PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # IOS: crypto isakmp key [0|6] KEY address A [MASK] [no-xauth]
     ("psk", re.compile(r"(?P<pre>crypto isakmp key (?:[067] )?)(?P<secret>\S+)(?P<post> +address\b)")),
-    # IOS keyring / ASA ikev2: pre-shared-key [local|remote] [0|6|7] KEY
-    ("psk", re.compile(r"(?P<pre>\bpre-shared-key (?:(?:local|remote) )?(?:[067] )?)(?P<secret>\S+)")),
+    # IOS keyring: pre-shared-key address A [MASK] key [0|6|7] KEY (and hostname H)
+    ("psk", re.compile(r"(?P<pre>\bpre-shared-key (?:address \S+(?: \d+\.\d+\.\d+\.\d+)?|hostname \S+) key (?:[067] )?)(?P<secret>\S+)")),
+    # ASA / IOS ikev2: pre-shared-key [local|remote] [0|6|7] KEY
+    ("psk", re.compile(r"(?P<pre>\bpre-shared-key (?:(?:local|remote) )?(?:[067] )?)(?P<secret>(?!address\b|hostname\b)\S+)")),
     ("psk", re.compile(r"(?P<pre>\b(?:local|remote)-authentication pre-shared-key (?:[067] )?)(?P<secret>\S+)")),
     ("secret", re.compile(r"(?P<pre>\benable (?:secret|password) (?:(?:level \d+ )?[0-9] )?)(?P<secret>\S+)")),
     ("secret", re.compile(r"(?P<pre>\busername \S+ (?:privilege \d+ )?(?:secret|password) (?:[0-9] )?)(?P<secret>\S+)")),

@@ -23,9 +23,10 @@ username admin privilege 15 secret 0 PlainSecret
 radius-server key 7 0822455D0A16
 snmp-server community private RW
  pre-shared-key address 192.0.2.1 key KeyringKey
+ pre-shared-key address 192.0.2.0 255.255.255.0 key 6 KeyringKey2
 """
 SECRETS = ["Sup3rSecretKey", "Ik2Remote!", "8Ry2YjIyt7RRXU24", "Adm1nPass", "Publ1cComm", "RadiusKey99",
-           "IosKey123", "EncKey==abc", "$9$abcdefgh$ijklmnop", "PlainSecret", "0822455D0A16", "private"]
+           "IosKey123", "EncKey==abc", "KeyringKey", "KeyringKey2", "$9$abcdefgh$ijklmnop", "PlainSecret", "0822455D0A16", "private"]
 
 
 def test_every_kind_of_secret_is_removed() -> None:

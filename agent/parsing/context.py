@@ -1,0 +1,82 @@
+"""What the fact builders share for one device: the parsed outputs and a few facts that
+others depend on (this device's own addresses, the peers it is configured for)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent.parsing.normalize import IPAddress, to_ip, to_list, to_str
+from agent.parsing.result import ParseResult, Platform, Record
+
+
+@dataclass
+class Parsed:
+    """One collected command and its parse."""
+
+    command: str
+    result: ParseResult
+
+    @property
+    def template(self) -> str:
+        return self.result.template or ""
+
+    def records(self) -> list[tuple[int, Record]]:
+        return list(enumerate(self.result.records))
+
+
+@dataclass
+class Context:
+    platform: Platform
+    run_key: bytes | None
+    parsed: list[Parsed]
+    #: addresses this device owns (interfaces, local crypto endpoints)
+    local_addresses: set[IPAddress] = field(default_factory=set)
+    #: peers the device is configured for or has SAs with
+    known_peers: set[IPAddress] = field(default_factory=set)
+    #: indexes built once from several outputs (ASA objects, ACL entries by name)
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def by_template(self, *templates: str) -> list[Parsed]:
+        return [p for p in self.parsed if p.template in templates]
+
+
+#: (template, field) pairs that name one of this device's own addresses.
+_LOCAL_FIELDS = (
+    ("cisco_ios_show_ip_interface_brief.textfsm", "ip_address"),
+    ("cisco_asa_show_interface_ip_brief.textfsm", "ip_address"),
+    ("cisco_ios_show_running-config.textfsm", "ip_address"),
+    ("cisco_ios_show_crypto_ipsec_sa.textfsm", "local_crypto_endpt"),
+    ("cisco_ios_show_crypto_ipsec_sa.textfsm", "local_addr"),
+    ("cisco_asa_show_crypto_ipsec_sa.textfsm", "local_crypto_endpoint"),
+    ("cisco_asa_show_crypto_ipsec_sa.textfsm", "local_address"),
+    ("cisco_ios_show_crypto_isakmp_sa_detail.textfsm", "local"),
+    ("cisco_ios_show_crypto_ikev2_sa.textfsm", "local"),
+    ("cisco_asa_show_crypto_isakmp_sa.textfsm", "local"),
+    ("cisco_ios_show_crypto_session.textfsm", "ike_local"),
+    ("cisco_ios_show_crypto_map.textfsm", "idb_local_address"),
+)
+#: (template, field) pairs that name a remote peer.
+_PEER_FIELDS = (
+    ("cisco_ios_show_running-config.textfsm", "peers"),
+    ("cisco_ios_show_crypto_map.textfsm", "peers"),
+    ("cisco_ios_show_crypto_ipsec_sa.textfsm", "current_peer"),
+    ("cisco_asa_show_crypto_ipsec_sa.textfsm", "current_peer"),
+    ("cisco_ios_show_crypto_isakmp_sa_detail.textfsm", "remote"),
+    ("cisco_ios_show_crypto_session.textfsm", "peer"),
+)
+
+
+def learn_addresses(ctx: Context) -> None:
+    """Fill ``local_addresses`` and ``known_peers`` from every output that shows them."""
+    for parsed in ctx.parsed:
+        for _, record in parsed.records():
+            for template, name in _LOCAL_FIELDS:
+                if parsed.template == template:
+                    ctx.local_addresses.update(a for a in map(to_ip, to_list(record.get(name))) if a)
+            for template, name in _PEER_FIELDS:
+                if parsed.template == template:
+                    ctx.known_peers.update(a for a in map(to_ip, to_list(record.get(name))) if a)
+            if parsed.template == "cisco_asa_show_running-config_crypto.textfsm" and to_str(record.get("peers")):
+                ctx.known_peers.update(a for a in map(to_ip, to_str(record.get("peers")).split()) if a)
+    ctx.known_peers -= ctx.local_addresses

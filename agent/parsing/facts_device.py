@@ -1,0 +1,92 @@
+"""Device-level facts: `show version`, ASA network objects and group policies."""
+
+from __future__ import annotations
+
+import re
+
+from agent.parsing.context import Context, Parsed
+from agent.parsing.model import DeviceInfo, GroupPolicy, NetworkObject, Source
+from agent.parsing.normalize import IPNetwork, to_int, to_list, to_network, to_str
+
+_UNITS = {"year": 365 * 86400, "week": 7 * 86400, "day": 86400, "hour": 3600, "minute": 60, "min": 60, "second": 1,
+          "sec": 1}
+_UPTIME = re.compile(r"(\d+)\s*(year|week|day|hour|minute|min|second|sec)s?", re.I)
+
+
+def uptime_seconds(text: str) -> int | None:
+    """"1 week, 5 days, 5 hours, 3 minutes" (IOS) / "12 days 5 hours" (ASA) -> seconds."""
+    parts = _UPTIME.findall(text)
+    return sum(int(n) * _UNITS[unit.lower()] for n, unit in parts) if parts else None
+
+
+def device_ntc(ctx: Context, parsed: Parsed) -> list[DeviceInfo]:
+    out = []
+    for i, r in parsed.records():
+        uptime = to_str(r.get("uptime"))
+        out.append(
+            DeviceInfo(to_str(r.get("hostname")), to_str(r.get("version")), uptime, uptime_seconds(uptime),
+                       to_str(r.get("reload_reason")), Source(parsed.command, i))
+        )
+    return out[:1]
+
+
+def group_policies_asa(ctx: Context, parsed: Parsed) -> list[GroupPolicy]:
+    """Group policies, the "internal" line and the "attributes" block merged by name."""
+    merged: dict[str, dict[str, str]] = {}
+    sources: dict[str, Source] = {}
+    for i, r in parsed.records():
+        name = to_str(r.get("name"))
+        acc = merged.setdefault(name, {})
+        sources.setdefault(name, Source(parsed.command, i))
+        for key in ("idle_timeout", "session_timeout", "tunnel_protocols", "no_tunnel_protocols", "pfs"):
+            if to_str(r.get(key)):
+                acc[key] = to_str(r.get(key))
+    return [
+        GroupPolicy(
+            name=name, idle_timeout=to_int(acc.get("idle_timeout")), session_timeout=to_int(acc.get("session_timeout")),
+            tunnel_protocols=() if acc.get("no_tunnel_protocols") else tuple(acc.get("tunnel_protocols", "").split()),
+            pfs={"enable": True, "disable": False}.get(acc.get("pfs", "")), source=sources[name],
+        )
+        for name, acc in merged.items()
+    ]
+
+
+def _raw_objects(ctx: Context) -> dict[str, tuple[int, Parsed, dict[str, object]]]:
+    index: dict[str, tuple[int, Parsed, dict[str, object]]] = ctx.cache.setdefault("objects", {})
+    if not index:
+        for parsed in ctx.by_template("cisco_asa_show_running-config_object.textfsm"):
+            for i, r in parsed.records():
+                index.setdefault(to_str(r.get("name")), (i, parsed, dict(r)))
+    return index
+
+
+def resolve(ctx: Context, name: str, depth: int = 0) -> tuple[tuple[IPNetwork, ...], tuple[str, ...]]:
+    """An object / object-group name -> (its networks, member names no output defines)."""
+    entry = _raw_objects(ctx).get(name)
+    if entry is None or depth > 8:
+        return (), (name,)
+    _, _, r = entry
+    nets: list[IPNetwork] = []
+    missing: list[str] = []
+    for host in to_list(r.get("hosts")):
+        nets += [n for n in (to_network(host),) if n]
+    for pair in to_list(r.get("subnets")):
+        addr, _, mask = pair.partition(" ")
+        nets += [n for n in (to_network(addr, mask),) if n]
+    for member in to_list(r.get("objects")) + to_list(r.get("groups")):
+        more, unknown = resolve(ctx, member, depth + 1)
+        nets += more
+        missing += unknown
+    return tuple(dict.fromkeys(nets)), tuple(missing)
+
+
+def objects_asa(ctx: Context, parsed: Parsed) -> list[NetworkObject]:
+    out = []
+    for i, r in parsed.records():
+        if to_str(r.get("type")) != "network":
+            continue
+        name = to_str(r.get("name"))
+        networks, missing = resolve(ctx, name)
+        out.append(NetworkObject(name, to_str(r.get("kind")), networks, to_str(r.get("fqdn")), missing,
+                                 Source(parsed.command, i)))
+    return out
