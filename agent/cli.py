@@ -7,6 +7,7 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -17,10 +18,15 @@ from agent import inventory_cmd
 from agent.errors import AgentError
 from agent.lab import scenarios as lab_scenarios
 
+if TYPE_CHECKING:
+    from agent.engine.run import Live
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Troubleshoot Cisco ASA / IOS IPsec tunnels.")
 lab_app = typer.Typer(no_args_is_help=True, help="The built-in lab: simulated ASA and IOS devices over SSH on 127.0.0.1.")
 app.add_typer(lab_app, name="lab")
 app.add_typer(inventory_cmd.app, name="inventory", help="Check an inventory file.")
+playbooks_app = typer.Typer(no_args_is_help=True, help="The decision trees in playbooks/.")
+app.add_typer(playbooks_app, name="playbooks")
 
 console = Console()
 err = Console(stderr=True)
@@ -101,47 +107,74 @@ def lab_up(
 
 @app.command("demo")
 def demo(
-    yes: bool = typer.Option(False, "--yes", "-y", help="Answer yes to every question (for scripts)."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Confirm the remediation without asking (for scripts)."),
     scenario: str = typer.Option("asa-ios-stale-sa", "--scenario", help="Lab scenario to demonstrate."),
 ) -> None:
-    """Start a lab with a broken tunnel between an ASA and an IOS router, and look at it
-    the way the agent does: both peers at once, over SSH."""
-    from agent.collect_basic import collect_pair
+    """Start a lab with a broken tunnel between an ASA and an IOS router and run the agent's
+    main job on it: diagnose both peers at once, offer the fix, apply it when confirmed,
+    and prove the tunnel is up."""
+    import tempfile
+
+    from agent.collector import TunnelCollector
+    from agent.engine.run import diagnose_live
     from agent.lab.runner import RunningLab
+    from agent.remediate.actions import execute, plan_clear
+    from agent.remediate.audit import AuditLog
+    from agent.remediate.lock import TunnelLock
+    from agent.remediate.verify import verify
+    from agent.report import render
 
     try:
         built = lab_scenarios.build(scenario)
     except lab_scenarios.ScenarioError as exc:
         _fail(str(exc))
         return
-    sc = built.scenario
-    assert sc is not None
     interactive = sys.stdin.isatty() and not yes
+    code = 0
     with RunningLab(built) as running:
         tunnel = built.tunnels[0]
+        a, b = built.device("a"), built.device("b")
         console.print(Panel.fit(
-            f"[bold]{tunnel.name}[/]: {sc.summary}\n"
-            f"{tunnel.a} ({built.device('a').platform.value}) at 127.0.0.1:{running.port(tunnel.a)}, "
-            f"{tunnel.b} ({built.device('b').platform.value}) at 127.0.0.1:{running.port(tunnel.b)}",
-            title="ipsec-agent lab",
+            f"A tunnel is down: [bold]{tunnel.name}[/]\n"
+            f"{a.name} ({a.platform.value}) at 127.0.0.1:{a.port}, {b.name} ({b.platform.value}) at 127.0.0.1:{b.port}\n"
+            "The agent logs into both peers at once, walks Cisco TAC's troubleshooting tree and names the cause.",
+            title="ipsec-agent demo (simulated devices on 127.0.0.1)",
         ))
-        if interactive:
-            typer.confirm("Collect the tunnel's state from both peers over SSH?", default=True, abort=True)
-        targets = {name: running.netmiko_params(name) for name in (tunnel.a, tunnel.b)}
-        results = collect_pair(targets)
-        for res in results:
-            if res.error:
-                console.print(Panel(res.error, title=f"{res.name}: collection failed", style="red"))
-                continue
-            body = "\n".join(f"{res.name}# {cmd}\n{out.rstrip()}\n" for cmd, out in res.outputs.items())
-            console.print(Panel(body, title=f"{res.name} ({res.platform}, {res.seconds:.1f}s)", expand=False))
-        console.print(
-            "Collected both peers concurrently. Automatic diagnosis and remediation are not built yet: "
-            "the outputs above are what the devices report, nothing is inferred from them.",
-            style="yellow",
-        )
-    failed = [r for r in results if r.error]
-    raise typer.Exit(1 if failed else 0)
+        with TunnelCollector(tunnel.name, running.targets(), progress=_progress_printer()) as collector:
+            live = diagnose_live(collector, running.probe(),
+                                 progress=lambda t: console.print(t, style="dim", highlight=False))
+            render(live.diagnosis, console)
+            root = live.diagnosis.root_cause
+            if root.remediation != "clear_sas":
+                console.print(f"No automatic fix for {root.code}; the report above says what to change.")
+                raise typer.Exit(0)
+            plan = plan_clear(live.ctx, reason=root.code)
+            console.print(Panel(plan.describe(), title="proposed remediation", expand=False))
+            if not (yes or (interactive and typer.confirm("Clear this tunnel's SAs on both peers?", default=False))):
+                console.print("Not applied: nothing was changed on the devices (confirm at the prompt, or pass --yes).")
+                raise typer.Exit(0)
+            audit = AuditLog(Path(tempfile.mkdtemp(prefix="ipsec-agent-demo-")) / "audit.jsonl")
+            with TunnelLock(tunnel.name):
+                done = execute(plan, collector, audit, diagnosis=root.code, confirmed_by="--yes" if yes else "prompt")
+                result = verify(collector, live.ctx, running.probe())
+            table = Table(title="before / after", box=None)
+            for col in ("peer", "phase 1 before", "phase 1 after", "SAs", "encaps", "decaps"):
+                table.add_column(col)
+            for name, after in result.after.items():
+                before = result.before.get(name)
+                table.add_row(name, before.phase1 if before else "?", after.phase1,
+                              f"{before.sas if before else '?'} -> {after.sas}", str(after.encaps), str(after.decaps))
+            console.print(table)
+            console.print(f"probe: {result.ping}")
+            console.print(f"audit log: {audit.path} ({len(done.records)} commands)")
+            if done.ok and result.up:
+                console.print(f"[bold green]Tunnel {tunnel.name} is up[/]: {root.code} fixed by clearing its SAs "
+                              "and sending interesting traffic.")
+            else:
+                console.print(f"[bold red]Tunnel {tunnel.name} is still not up[/]: "
+                              f"{result.diagnosis.root_cause.code}: {result.diagnosis.root_cause.summary}")
+                code = 1
+    raise typer.Exit(code)
 
 
 @app.command("collect")
@@ -197,6 +230,114 @@ def _progress_printer() -> Callable[[str, str], None]:
             console.print(f"[{peer}] {text}", highlight=False, markup=False)
 
     return show
+
+
+@playbooks_app.command("lint")
+def playbooks_lint() -> None:
+    """Check the trees: unknown checks, unreachable nodes, cycles, codes not in the catalog, missing references."""
+    from agent.engine import checks as _checks  # noqa: F401
+    from agent.engine.playbook import conclusions, library, lint
+    from agent.engine.registry import outcomes
+
+    try:
+        lib = library()
+    except AgentError as exc:
+        _fail(str(exc))
+        return
+    problems = lint(lib, outcomes())
+    for problem in problems:
+        err.print(str(problem), highlight=False, markup=False)
+    codes = conclusions(lib)
+    console.print(f"{len(lib.playbooks)} playbook(s), {sum(len(p.nodes) for p in lib.playbooks.values())} nodes, "
+                  f"{len(codes)} root causes reachable: {', '.join(sorted(codes))}")
+    raise typer.Exit(1 if problems else 0)
+
+
+@playbooks_app.command("graph")
+def playbooks_graph(
+    fmt: str = typer.Option("mermaid", "--format", "-f", help="mermaid or dot"),
+    name: str | None = typer.Argument(None, help="Playbook name (default: all)."),
+) -> None:
+    """Print a tree as a Mermaid flowchart or a Graphviz digraph."""
+    from agent.engine.playbook import graph, library
+
+    lib = library()
+    names = [name] if name else list(lib.playbooks)
+    for n in names:
+        if n not in lib.playbooks:
+            _fail(f"unknown playbook {n!r}; known: {', '.join(lib.playbooks)}")
+        try:
+            console.print(graph(lib.playbooks[n], fmt), markup=False, highlight=False, soft_wrap=True)
+        except AgentError as exc:
+            _fail(str(exc))
+
+
+@app.command("parse")
+def parse_cmd(
+    file: Path = typer.Argument(..., help="A file holding one command's output."),
+    platform: str = typer.Option(..., "--platform", "-p", help="cisco_asa or cisco_ios (cisco_xe)"),
+    command: str = typer.Option(..., "--command", "-c", help="The command as typed on the device."),
+) -> None:
+    """Parse one saved output with the project's templates and print JSON records."""
+    from agent.parsing.cli import parse_command
+
+    code, text = parse_command(platform, command, file)
+    (console if code == 0 else err).print(text, markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@app.command("diagnose")
+def diagnose_cmd(
+    tunnel: str | None = typer.Argument(None, help="The tunnel's name in the inventory (live mode)."),
+    inventory: Path | None = typer.Option(None, "--inventory", "-i", help="Inventory file (live mode)."),
+    offline: Path | None = typer.Option(None, "--offline", help="Diagnose a saved evidence bundle instead."),
+    json_out: bool = typer.Option(False, "--json", help="Print exactly one JSON document."),
+    probe: bool = typer.Option(True, help="Send interesting traffic (a ping) when the tree asks for it."),
+) -> None:
+    """Walk the troubleshooting tree for TUNNEL (live, both peers at once) or for a bundle."""
+    import json
+
+    from agent.report import render
+
+    try:
+        if offline is not None:
+            from agent.collector import read_bundle
+            from agent.engine.run import diagnose_bundle
+
+            diag = diagnose_bundle(read_bundle(offline))
+        else:
+            if tunnel is None or inventory is None:
+                _fail("give TUNNEL and --inventory for a live diagnosis, or --offline BUNDLE")
+                return
+            diag = _diagnose_live(tunnel, inventory, probe, quiet=json_out).diagnosis
+    except AgentError as exc:
+        _fail(str(exc))
+        return
+    if json_out:
+        sys.stdout.write(json.dumps(diag.to_json(), indent=2) + "\n")
+    else:
+        render(diag, console)
+    raise typer.Exit(diag.exit_code)
+
+
+def _diagnose_live(tunnel: str, inventory: Path, allow_probe: bool, quiet: bool) -> Live:
+    from agent.collector import TunnelCollector
+    from agent.engine.run import ProbeSpec, diagnose_live
+    from agent.inventory import load_inventory
+    from agent.targets import peer_targets
+
+    inv = load_inventory(inventory)
+    tun = inv.tunnel(tunnel)
+    targets = peer_targets(inv, tun)
+    probe = None
+    order = sorted(tun.peers, key=lambda p: p.device != tun.probe_from)
+    for peer in order:
+        if peer.device and peer.probe is not None:
+            probe = ProbeSpec(peer.device, peer.probe.source_interface, str(peer.probe.target))
+            break
+    say = (lambda text: None) if quiet else (lambda text: err.print(text, style="dim", highlight=False))
+    with TunnelCollector(tun.name, targets, progress=None if quiet else _progress_printer()) as collector:
+        return diagnose_live(collector, probe, allow_probe=allow_probe, progress=say)
 
 
 def main() -> None:

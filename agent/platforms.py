@@ -50,7 +50,8 @@ TUNNEL_COMMANDS: dict[str, list[CommandSpec]] = {
     ],
     IOS: [
         CommandSpec("show version", why="software version, uptime"),
-        CommandSpec("show crypto isakmp sa detail", fallback="show crypto isakmp sa", why="phase 1 state"),
+        CommandSpec("show crypto isakmp sa", why="phase 1 state"),
+        CommandSpec("show crypto isakmp sa detail", why="phase 1 algorithms, NAT-T, DPD"),
         CommandSpec("show crypto ipsec sa peer {peer}", fallback="show crypto ipsec sa", why="phase 2 SAs, SPIs, counters"),
         CommandSpec("show crypto session remote {peer} detail", fallback="show crypto session detail", why="session status"),
         CommandSpec("show running-config | section crypto", why="keys, policies, maps, transform sets"),

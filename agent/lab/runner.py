@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from agent.collector import ConnectionSpec, PeerTarget
+from agent.engine.run import ProbeSpec
 from agent.lab.model import Platform
 from agent.lab.scenarios import BuiltLab
 from agent.lab.server import DeviceEndpoint, LabServerThread
@@ -78,6 +80,29 @@ class RunningLab:
             "password": dev.password,
             "secret": dev.config.enable_secret,
         }
+
+    def targets(self, tunnel: int = 0, **overrides: dict[str, Any]) -> list[PeerTarget]:
+        """Both peers of a lab tunnel as collector targets (short timeouts, host key not
+        checked: the lab's key is new each run); ``overrides`` per device name."""
+        t = self.built.tunnels[tunnel]
+        out = []
+        for name, mine, other in ((t.a, t.a_endpoint, t.b_endpoint), (t.b, t.b_endpoint, t.a_endpoint)):
+            p = self.netmiko_params(name)
+            spec = ConnectionSpec(
+                name=name, platform=p["device_type"], host=p["host"], port=p["port"], username=p["username"],
+                password=p["password"], secret=p["secret"], conn_timeout=5, auth_timeout=5, banner_timeout=5,
+                read_timeout=10, host_key_policy="ignore", connect_attempts=2,
+            )
+            for key, value in overrides.get(name, {}).items():
+                setattr(spec, key, value)
+            out.append(PeerTarget(name, p["device_type"], str(mine), str(other), spec))
+        return out
+
+    def probe(self, tunnel: int = 0) -> ProbeSpec:
+        """The scenario's probe: a ping from its probe side's inside interface."""
+        t = self.built.tunnels[tunnel]
+        itf, target = t.a_probe if t.probe_side == "a" else t.b_probe
+        return ProbeSpec(t.a if t.probe_side == "a" else t.b, itf, str(target))
 
     def known_hosts(self) -> str:
         return "\n".join(self.server.known_hosts_lines()) + "\n"

@@ -14,8 +14,6 @@ import pytest
 
 from agent import logs
 from agent.collector import (
-    ConnectionSpec,
-    PeerTarget,
     TunnelCollector,
     read_bundle,
     write_bundle,
@@ -35,27 +33,11 @@ def running(name: str) -> Iterator[tuple[S.BuiltLab, RunningLab]]:
         yield built, lab
 
 
-def targets(built: S.BuiltLab, lab: RunningLab, **overrides: object) -> list[PeerTarget]:
-    t = built.tunnels[0]
-    out = []
-    for name, mine, other in ((t.a, t.a_endpoint, t.b_endpoint), (t.b, t.b_endpoint, t.a_endpoint)):
-        p = lab.netmiko_params(name)
-        spec = ConnectionSpec(
-            name=name, platform=p["device_type"], host=p["host"], port=p["port"], username=p["username"],
-            password=p["password"], secret=p["secret"], conn_timeout=5, auth_timeout=5, banner_timeout=5,
-            read_timeout=10, host_key_policy="ignore", connect_attempts=2,
-        )
-        for key, value in overrides.get(name, {}).items():  # type: ignore[attr-defined]
-            setattr(spec, key, value)
-        out.append(PeerTarget(name, p["device_type"], str(mine), str(other), spec))
-    return out
-
-
 @pytest.mark.parametrize("name", ["asa-asa-healthy", "asa-ios-healthy", "ios-ios-healthy"])
 def test_collects_both_peers_and_the_bundle_round_trips(name: str, tmp_path: Path) -> None:
     with running(name) as (built, lab):
         events: list[tuple[float, str, str]] = []
-        with TunnelCollector(built.tunnels[0].name, targets(built, lab),
+        with TunnelCollector(built.tunnels[0].name, lab.targets(),
                              progress=lambda peer, text: events.append((time.monotonic(), peer, text))) as col:
             bundle = col.collect()
         path = write_bundle(bundle, tmp_path / "b")
@@ -77,7 +59,7 @@ def test_collects_both_peers_and_the_bundle_round_trips(name: str, tmp_path: Pat
 
 def test_session_stays_open_for_more_commands() -> None:
     with running("asa-ios-healthy") as (built, lab):
-        with TunnelCollector("t", targets(built, lab)) as col:
+        with TunnelCollector("t", lab.targets()) as col:
             col.collect()
             logins = built.device("a").state.logins
             extra = col.run("hq-asa", "show crypto ikev1 sa")
@@ -87,7 +69,7 @@ def test_session_stays_open_for_more_commands() -> None:
 
 def test_old_asa_falls_back_to_isakmp_form() -> None:
     with running("asa-ios-old-asa-version") as (built, lab):
-        with TunnelCollector("t", targets(built, lab)) as col:
+        with TunnelCollector("t", lab.targets()) as col:
             bundle = col.collect()
     asa = bundle.peer("hq-asa")
     assert asa is not None and asa.error is None
@@ -108,7 +90,7 @@ def test_old_asa_falls_back_to_isakmp_form() -> None:
 def test_one_failed_peer_keeps_the_other(scenario: str, peer: str, kind: str, overrides: dict, tmp_path: Path) -> None:
     with running(scenario) as (built, lab):
         start = time.monotonic()
-        with TunnelCollector("t", targets(built, lab, **overrides)) as col:
+        with TunnelCollector("t", lab.targets(0, **overrides)) as col:
             bundle = col.collect()
         elapsed = time.monotonic() - start
     failed = bundle.peer(peer)
@@ -131,7 +113,7 @@ def test_no_secret_written_and_fingerprints_compare(name: str, equal: bool, tmp_
     with log_file.open("w") as stream:
         logs.configure(json=True, level="info", stream=stream)
         with running(name) as (built, lab):
-            with TunnelCollector("t", targets(built, lab), Redactor(), session_log_dir=tmp_path / "sessions") as col:
+            with TunnelCollector("t", lab.targets(), Redactor(), session_log_dir=tmp_path / "sessions") as col:
                 bundle = col.collect()
             write_bundle(bundle, tmp_path / "bundle")
     logs.configure(json=True, level="warning")
@@ -153,7 +135,7 @@ def test_fingerprint_is_useless_across_runs() -> None:
     with running("asa-ios-healthy") as (built, lab):
         runs = []
         for _ in range(2):
-            with TunnelCollector("t", targets(built, lab), Redactor()) as col:
+            with TunnelCollector("t", lab.targets(), Redactor()) as col:
                 runs.append(_fingerprints(col.collect().peers[0].outputs))
     assert runs[0] and runs[1] and runs[0] != runs[1]
 

@@ -1,0 +1,711 @@
+"""The checks the playbooks name.  Each reads the normalised facts of BOTH peers
+(``agent.parsing.model.PeerFacts``) and returns an outcome with the evidence it rests on.
+No I/O: what a check cannot see it lists in ``not_checked``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from ipaddress import ip_network
+from typing import Any
+
+from agent.engine.model import Evidence
+from agent.engine.registry import Context, Outcome, PeerCtx, check
+from agent.parsing.model import (
+    AclAction,
+    CryptoMapEntry,
+    Known,
+    LogLine,
+    Phase1,
+    Phase1State,
+    Phase2Sa,
+    TunnelGroup,
+)
+
+# ---------------------------------------------------------------- helpers
+
+
+def _known(peer: PeerCtx, group: str) -> Known[Any] | None:
+    if peer.facts is None:
+        return None
+    k = getattr(peer.facts, group)
+    return k if k.readable else None
+
+
+def _excerpt(known: Known[Any] | None, pattern: str | None = None, limit: int = 3) -> str:
+    if known is None:
+        return ""
+    lines = [ln for ln in known.raw.splitlines() if ln.strip()]
+    if pattern:
+        rx = re.compile(pattern, re.I)
+        lines = [ln for ln in lines if rx.search(ln)]
+    return "\n".join(lines[:limit])
+
+
+def _ev(peer: PeerCtx, group: str, pattern: str | None = None, limit: int = 3) -> list[Evidence]:
+    k = _known(peer, group)
+    if k is None or not k.commands:
+        return []
+    text = _excerpt(k, pattern, limit)
+    return [Evidence(peer.name, k.commands[0], text)] if text else []
+
+
+def _phase1(peer: PeerCtx, remote: str | None) -> list[Phase1] | None:
+    k = _known(peer, "phase1")
+    if k is None:
+        return None
+    return [p for p in k.value or [] if remote is None or str(p.peer) == remote or p.peer_raw == remote]
+
+
+def _phase2(peer: PeerCtx, remote: str | None) -> list[Phase2Sa] | None:
+    k = _known(peer, "phase2")
+    if k is None:
+        return None
+    return [p for p in k.value or [] if (remote is None or str(p.peer) == remote or p.peer_raw == remote) and p.has_sa]
+
+
+def _logs(peer: PeerCtx, *needles: str) -> list[LogLine]:
+    k = _known(peer, "logs")
+    if k is None:
+        return []
+    return [ln for ln in k.value or [] if any(n.lower() in f"{ln.code} {ln.message}".lower() for n in needles)]
+
+
+def _log_ev(peer: PeerCtx, lines: list[LogLine]) -> list[Evidence]:
+    k = _known(peer, "logs")
+    cmd = k.commands[0] if k and k.commands else "show logging"
+    return [Evidence(peer.name, cmd, "\n".join(f"{ln.code}: {ln.message}" for ln in lines[:2]))] if lines else []
+
+
+def _any_logs(ctx: Context, *needles: str) -> tuple[PeerCtx, list[LogLine]] | None:
+    for peer in ctx.readable():
+        found = _logs(peer, *needles)
+        if found:
+            return peer, found
+    return None
+
+
+def _entries(peer: PeerCtx) -> list[CryptoMapEntry]:
+    k = _known(peer, "crypto_maps")
+    return list(k.value or []) if k else []
+
+
+def _entry_for(peer: PeerCtx, remote: str | None) -> CryptoMapEntry | None:
+    for e in sorted(_entries(peer), key=lambda e: e.seq):
+        if not e.dynamic and remote in e.peers:
+            return e
+    return None
+
+
+def _acl(peer: PeerCtx, name: str | None) -> list[tuple[Any, Any]]:
+    k = _known(peer, "acl_entries")
+    if k is None or not name:
+        return []
+    return [(e.src, e.dst) for e in k.value or [] if e.acl == name and e.action is AclAction.PERMIT and e.src and e.dst]
+
+
+def _groups(peer: PeerCtx) -> list[TunnelGroup]:
+    k = _known(peer, "tunnel_groups")
+    return list(k.value or []) if k else []
+
+
+def _group_for(peer: PeerCtx, remote: str | None) -> TunnelGroup | None:
+    for g in _groups(peer):
+        if g.type in ("ipsec-l2l", "isakmp-key") and (g.name == remote or _covers(g.name, remote)):
+            return g
+    return None
+
+
+def _covers(name: str, addr: str | None) -> bool:
+    if addr is None or "/" not in name:
+        return False
+    try:
+        return ip_network(addr) .subnet_of(ip_network(name, strict=False))  # type: ignore[arg-type]
+    except (ValueError, TypeError):
+        return False
+
+
+def _policies(peer: PeerCtx) -> list[tuple[str, str, str, int | None]] | None:
+    k = _known(peer, "isakmp_policies")
+    if k is None:
+        return None
+    return [(p.encryption, p.hash, p.authentication, p.dh_group) for p in k.value or [] if not p.builtin]
+
+
+def _fmt_policies(pols: Iterable[tuple[str, str, str, int | None]]) -> str:
+    return ", ".join(f"{e}/{h}/group {g}" for e, h, _, g in pols) or "none"
+
+
+def _pair(ctx: Context) -> list[tuple[PeerCtx, PeerCtx]]:
+    return [(ctx.a, ctx.b), (ctx.b, ctx.a)]
+
+
+# ---------------------------------------------------------------- evidence and phase 1
+
+
+@check("evidence", "both", "one", "none")
+def evidence(ctx: Context) -> Outcome:
+    """Which peers' SA tables could be read."""
+    readable = [p for p in ctx.peers if _known(p, "phase1") is not None or _known(p, "phase2") is not None]
+    missing = [p.name for p in ctx.peers if p not in readable]
+    why = "; ".join(f"{p.name}: {p.error or 'no usable output'}" for p in ctx.peers if p not in readable)
+    not_checked = [f"{name}: SA tables" for name in missing]
+    if len(readable) == len(ctx.peers) and len(readable) >= 2:
+        return Outcome("both", "both peers readable")
+    if readable:
+        return Outcome("one", f"only {readable[0].name} readable ({why})", not_checked=not_checked)
+    return Outcome("none", why, not_checked=not_checked, values={"why": why or "no peer could be read"})
+
+
+PRIORITY = [Phase1State.XAUTH, Phase1State.AUTH_FAILED_OR_PENDING, Phase1State.NEGOTIATING_KEY,
+            Phase1State.NEGOTIATING_NO_REPLY]
+STATE_BRANCH = {Phase1State.XAUTH: "xauth", Phase1State.AUTH_FAILED_OR_PENDING: "auth",
+                Phase1State.NEGOTIATING_KEY: "no_key", Phase1State.NEGOTIATING_NO_REPLY: "no_reply"}
+
+
+@check("phase1_state", "established", "absent", "no_reply", "no_key", "auth", "xauth", "unknown")
+def phase1_state(ctx: Context) -> Outcome:
+    """Phase 1 toward the other peer on each side; a stuck state wins over none."""
+    seen: dict[Phase1State, list[tuple[PeerCtx, Phase1]]] = {}
+    readable = 0
+    for me, other in _pair(ctx):
+        sas = _phase1(me, other.endpoint)
+        if sas is None:
+            continue
+        readable += 1
+        for sa in sas:
+            seen.setdefault(sa.state, []).append((me, sa))
+    if not readable:
+        return Outcome("unknown", "no phase 1 table could be read", values={"why": "no phase 1 table could be read"})
+    states = ", ".join(f"{p.name} {sa.state_raw}" for hits in seen.values() for p, sa in hits)
+    evidence = [e for hits in seen.values() for p, _ in hits for e in _ev(p, "phase1", r"MM_|QM_|AM_|AG_|CONF_|READY|State")]
+    for state in PRIORITY:
+        if state in seen:
+            peer, sa = seen[state][0]
+            return Outcome(STATE_BRANCH[state], f"phase 1: {states}", evidence, peer=peer.name,
+                           values={"states": states, "peer": peer.name, "remote": ctx.other(peer).endpoint})
+    if Phase1State.ESTABLISHED in seen:
+        return Outcome("established", f"phase 1: {states}", evidence)
+    return Outcome("absent", "no IKE SA for this tunnel on any readable peer", evidence)
+
+
+# ---------------------------------------------------------------- why no negotiation at all
+
+
+def _bound(peer: PeerCtx, entry: CryptoMapEntry | None) -> bool:
+    return entry is not None and bool(entry.interfaces)
+
+
+@check("local_config", "map_not_applied", "isakmp_not_enabled", "map_incomplete", "acl_overlap", "idle_timeout", "none")
+def local_config(ctx: Context) -> Outcome:
+    """Nothing negotiated: a map not on the interface, IKE not enabled, an entry never
+    activated, an overlapping entry, or an idle timeout that took the tunnel down."""
+    for me, other in _pair(ctx):
+        if me.facts is None:
+            continue
+        entry = _entry_for(me, other.endpoint)
+        if entry is not None and not entry.interfaces and _known(me, "crypto_maps") is not None:
+            return Outcome("map_not_applied", f"{me.name}: crypto map {entry.map_name} is bound to no interface",
+                           _ev(me, "crypto_maps", entry.map_name), peer=me.name,
+                           values={"peer": me.name, "map": entry.map_name, "interface": _tunnel_interface(me)})
+        verdict = _ike_enabled(me, entry)
+        if verdict is not None:
+            return verdict
+    for me, other in _pair(ctx):
+        found = _logs(me, "713063", "INCOMPLETE_CRYPTO_MAP", "entry incomplete")
+        entry = _entry_for(me, other.endpoint)
+        if found or (entry is not None and entry.incomplete):
+            return Outcome("map_incomplete", f"{me.name}: crypto map entry incomplete or inactive",
+                           _log_ev(me, found) + _ev(me, "crypto_maps", "incomplete"), peer=me.name,
+                           values={"peer": me.name, "map": entry.map_name if entry else "?",
+                                   "seq": entry.seq if entry else "?", "interface": _tunnel_interface(me)})
+    for me, other in _pair(ctx):
+        overlap = _overlap(me, other.endpoint)
+        if overlap is not None:
+            shadow, entry = overlap
+            found = _logs(me, "752006", "KEY_ACQUIRE")
+            return Outcome("acl_overlap", f"{me.name}: entry {shadow.seq} overlaps entry {entry.seq}",
+                           _log_ev(me, found) + _ev(me, "crypto_maps", shadow.acl or ""), peer=me.name,
+                           values={"peer": me.name, "map": shadow.map_name, "seq": shadow.seq, "acl": shadow.acl,
+                                   "tunnel_seq": entry.seq})
+    hit = _any_logs(ctx, "Idle Timeout", "idle-time")
+    if hit is not None:
+        peer, lines = hit
+        return Outcome("idle_timeout", f"{peer.name}: torn down after idle time", _log_ev(peer, lines), peer=peer.name,
+                       values={"signature": lines[0].code})
+    ctx.wants.append("probe")
+    return Outcome("none", "configuration allows negotiation; no SA was ever attempted",
+                   values={"after_probe": ""})
+
+
+def _tunnel_interface(peer: PeerCtx) -> str:
+    for e in _entries(peer):
+        if e.interfaces:
+            return e.interfaces[0]
+    return "outside" if peer.platform == "cisco_asa" else "<WAN interface>"
+
+
+def _ike_enabled(me: PeerCtx, entry: CryptoMapEntry | None) -> Outcome | None:
+    ike = _known(me, "ike")
+    if ike is None or ike.value is None or entry is None or not entry.interfaces:
+        return None
+    settings = ike.value
+    if me.platform == "cisco_asa":
+        off = [i for i in entry.interfaces if i not in settings.enabled_interfaces]
+        if off:
+            return Outcome("isakmp_not_enabled", f"{me.name}: no 'crypto ikev1 enable {off[0]}'",
+                           _ev(me, "ike", r"enable") or _ev(me, "crypto_maps", "interface"), peer=me.name,
+                           values={"peer": me.name, "interface": off[0]})
+    elif settings.enabled_globally is False:
+        return Outcome("isakmp_not_enabled", f"{me.name}: no crypto isakmp enable", _ev(me, "ike", "enable"),
+                       peer=me.name, values={"peer": me.name, "interface": entry.interfaces[0]})
+    return None
+
+
+def _overlap(me: PeerCtx, remote: str | None) -> tuple[CryptoMapEntry, CryptoMapEntry] | None:
+    entry = _entry_for(me, remote)
+    if entry is None:
+        return None
+    mine = _acl(me, entry.acl)
+    for other in _entries(me):
+        if other.map_name != entry.map_name or other.seq >= entry.seq or other.dynamic:
+            continue
+        theirs = _acl(me, other.acl)
+        if any(s1.overlaps(s2) and d1.overlaps(d2) for s1, d1 in mine for s2, d2 in theirs):
+            return other, entry
+    return None
+
+
+# ---------------------------------------------------------------- main mode stuck
+
+
+def _stuck(ctx: Context, state: Phase1State) -> tuple[PeerCtx, PeerCtx]:
+    """(initiator, responder) for a tunnel stuck in ``state``."""
+    for me, other in _pair(ctx):
+        sas = _phase1(me, other.endpoint) or []
+        if any(sa.state is state for sa in sas):
+            return me, other
+    return ctx.a, ctx.b
+
+
+@check("responder_config", "isakmp_not_enabled", "map_not_applied", "policy_mismatch", "wrong_peer", "unreachable")
+def responder_config(ctx: Context) -> Outcome:
+    """The initiator gets no answer to main mode 1: IKE off on the responder, its map not
+    applied, no common policy - or the packets never arrive."""
+    ini, resp = _stuck(ctx, Phase1State.NEGOTIATING_NO_REPLY)
+    values = {"peer": ini.name, "remote": resp.endpoint, "local": ini.endpoint, "interface": _tunnel_interface(ini)}
+    if resp.facts is not None:
+        entry = _entry_for(resp, ini.endpoint)
+        if entry is not None and not entry.interfaces and _known(resp, "crypto_maps") is not None:
+            return Outcome("map_not_applied", f"{resp.name}: crypto map {entry.map_name} not applied",
+                           _ev(resp, "crypto_maps", entry.map_name), peer=resp.name,
+                           values={"peer": resp.name, "map": entry.map_name, "interface": _tunnel_interface(resp)})
+        verdict = _ike_enabled(resp, entry)
+        if verdict is not None:
+            return verdict
+        a_pol, b_pol = _policies(ini), _policies(resp)
+        if a_pol is not None and b_pol is not None and a_pol and b_pol and not set(a_pol) & set(b_pol):
+            return Outcome("policy_mismatch", "no ISAKMP policy in common",
+                           _ev(ini, "isakmp_policies", "encr|hash|group|policy") + _ev(resp, "isakmp_policies", "encr|hash|group|policy"),
+                           values={"a": ini.name, "b": resp.name, "a_policies": _fmt_policies(a_pol),
+                                   "b_policies": _fmt_policies(b_pol)})
+        entry_b = _entry_for(resp, ini.endpoint)
+        if entry_b is None and _known(resp, "crypto_maps") is not None and _entries(resp):
+            other_peers = sorted({p for e in _entries(resp) for p in e.peers})
+            return Outcome("wrong_peer", f"{resp.name} has no crypto map entry for {ini.endpoint}",
+                           _ev(resp, "crypto_maps", "peer"), peer=resp.name,
+                           values={"peer": resp.name, "configured": ", ".join(other_peers), "expected": ini.endpoint,
+                                   "map": _entries(resp)[0].map_name, "seq": _entries(resp)[0].seq})
+    hit = _any_logs(ctx, "NO_PROPOSAL_CHOSEN", "atts are not acceptable", "All SA proposals found unacceptable")
+    if hit is not None:
+        peer, lines = hit
+        return Outcome("policy_mismatch", "a peer logs that no proposal was acceptable", _log_ev(peer, lines),
+                       values={"a": ini.name, "b": resp.name, "a_policies": "?", "b_policies": "?"})
+    not_checked = [] if resp.facts is not None else [f"{resp.name}: configuration (responder not readable)"]
+    return Outcome("unreachable", f"{ini.name} gets no reply from {resp.endpoint}",
+                   _ev(ini, "phase1", r"MM_|AG_"), peer=ini.name,
+                   confidence=0.75 if resp.facts is not None else 0.55, not_checked=not_checked, values=values)
+
+
+@check("peer_identity_config", "tunnel_group", "peer_address")
+def peer_identity_config(ctx: Context) -> Outcome:
+    """The responder has no key for the initiator's address."""
+    ini, resp = _stuck(ctx, Phase1State.NEGOTIATING_KEY)
+    entry = _entry_for(resp, ini.endpoint)
+    values = {"peer": resp.name, "remote": ini.endpoint, "expected": ini.endpoint}
+    if resp.platform == "cisco_asa":
+        groups = [g for g in _groups(resp) if g.type == "ipsec-l2l"]
+        named = [g for g in groups if not re.fullmatch(r"[\d.:a-fA-F]+", g.name)]
+        if _group_for(resp, ini.endpoint) is None and named and entry is not None:
+            return Outcome("tunnel_group", f"{resp.name}: L2L tunnel-group {named[0].name} is not named {ini.endpoint}",
+                           _ev(resp, "tunnel_groups", "tunnel-group"), peer=resp.name,
+                           values={**values, "why": f"it is named {named[0].name}, not {ini.endpoint}"})
+    configured = sorted({p for e in _entries(resp) for p in e.peers if p != ini.endpoint}) or [
+        g.name for g in _groups(resp) if g.name != ini.endpoint]
+    first = next((e for e in _entries(resp) if not e.dynamic), None)
+    return Outcome("peer_address", f"{resp.name} has no key/peer for {ini.endpoint}",
+                   _ev(resp, "crypto_maps", "peer") + _ev(resp, "tunnel_groups", "tunnel-group|key"), peer=resp.name,
+                   values={**values, "configured": ", ".join(configured) or "nothing",
+                           "map": first.map_name if first else "?", "seq": first.seq if first else "?"})
+
+
+@check("auth_stage", "psk_mismatch", "psk_unverified", "identity_mismatch", "group_policy_conflict")
+def auth_stage(ctx: Context) -> Outcome:
+    """Main mode reached MM5/MM6: compare PSK fingerprints, identities, group-policy."""
+    ini, resp = _stuck(ctx, Phase1State.AUTH_FAILED_OR_PENDING)
+    states = ", ".join(f"{p.name} {sa.state_raw}" for p in ctx.readable() for sa in _phase1(p, ctx.other(p).endpoint) or [])
+    hit = _any_logs(ctx, "713206", "Conflicting protocols")
+    if hit is not None:
+        peer, lines = hit
+        return Outcome("group_policy_conflict", "tunnel-group and group-policy protocols conflict", _log_ev(peer, lines),
+                       peer=peer.name, values={"peer": peer.name, "remote": ctx.other(peer).endpoint,
+                                               "why": "its group-policy does not allow IKEv1 (vpn-tunnel-protocol)"})
+    fa = _group_for(ctx.a, ctx.b.endpoint)
+    fb = _group_for(ctx.b, ctx.a.endpoint)
+    ev = _ev(ctx.a, "tunnel_groups", "key") + _ev(ctx.b, "tunnel_groups", "key")
+    if fa and fb and fa.psk_fingerprint and fb.psk_fingerprint:
+        if fa.psk_fingerprint != fb.psk_fingerprint:
+            return Outcome("psk_mismatch", f"PSK fingerprints differ ({fa.psk_fingerprint} vs {fb.psk_fingerprint})",
+                           ev, values={"states": states, "remote": ctx.b.endpoint})
+        ids = _identities(ctx)
+        if ids and len(set(ids.values())) > 1:
+            return Outcome("identity_mismatch", f"identities differ: {ids}", _ev(ctx.a, "ike", "identity") + _ev(ctx.b, "ike", "identity"),
+                           values={"identities": ", ".join(f"{k} {v}" for k, v in ids.items())})
+        return Outcome("psk_unverified", "the fingerprints match; authentication still fails", ev, confidence=0.4,
+                       against=["PSK fingerprints are equal"], values={"states": states, "remote": ctx.b.endpoint})
+    ids = _identities(ctx)
+    if ids and len(set(ids.values())) > 1:
+        return Outcome("identity_mismatch", f"identities differ: {ids}", _ev(ctx.a, "ike", "identity") + _ev(ctx.b, "ike", "identity"),
+                       values={"identities": ", ".join(f"{k} {v}" for k, v in ids.items())})
+    logs = _any_logs(ctx, "mismatched pre-shared key", "sanity check", "IKMP_BAD_MESSAGE")
+    return Outcome("psk_unverified", "main mode stops at MM5/MM6; the keys could not be compared",
+                   _ev(ini, "phase1", "MM_") + (_log_ev(*logs) if logs else []),
+                   confidence=0.8 if logs else 0.6, not_checked=["PSK fingerprints (keys not readable on both peers)"],
+                   values={"states": states, "remote": resp.endpoint})
+
+
+def _identities(ctx: Context) -> dict[str, str]:
+    out = {}
+    for p in ctx.readable():
+        k = _known(p, "ike")
+        if k is not None and k.value is not None:
+            ident = k.value.identity or "address"
+            out[p.name] = "address" if ident == "auto" else ident
+    return out if len(out) == 2 else {}
+
+
+# ---------------------------------------------------------------- phase 2
+
+
+@check("phase2_state", "none", "one_side", "both")
+def phase2_state(ctx: Context) -> Outcome:
+    """IPsec SAs for this tunnel on each side."""
+    have = {}
+    for me, other in _pair(ctx):
+        sas = _phase2(me, other.endpoint)
+        if sas is not None:
+            have[me.name] = bool(sas)
+    if len(have) == 2 and sum(have.values()) == 1:
+        holder = next(p for p in ctx.peers if have.get(p.name))
+        other = ctx.other(holder)
+        lines = _logs(other, "invalid spi", "402101", "402114", "RECVD_PKT_INV_SPI", "IKMP_NO_SA")
+        why = f"{other.name} has no IPsec SA for {holder.endpoint}"
+        return Outcome("one_side", why, _ev(holder, "phase2", "current_peer|spi") + _log_ev(other, lines),
+                       peer=holder.name, values={"peer": holder.name, "remote_peer": other.name,
+                                                 "remote": other.endpoint, "why": why})
+    if any(have.values()):
+        return Outcome("both", "IPsec SAs on " + ", ".join(n for n, v in have.items() if v))
+    return Outcome("none", "phase 1 up, no IPsec SA", [e for p in ctx.readable() for e in _ev(p, "phase2", "no ipsec|There are no")])
+
+
+@check("phase2_config", "transform_mismatch", "proxy_mismatch", "pfs_mismatch", "dynamic_priority", "unknown")
+def phase2_config(ctx: Context) -> Outcome:
+    """Quick mode fails: compare transform sets, mirrored ACLs, PFS, dynamic map order."""
+    for me, other in _pair(ctx):
+        entry = _entry_for(me, other.endpoint)
+        dyn = [e for e in _entries(me) if e.dynamic and entry is not None and e.map_name == entry.map_name and e.seq < entry.seq]
+        if dyn:
+            return Outcome("dynamic_priority", f"{me.name}: dynamic entry {dyn[0].seq} before static {entry.seq if entry else '?'}",
+                           _ev(me, "crypto_maps", "dynamic"), peer=me.name,
+                           values={"peer": me.name, "remote": other.endpoint, "dyn_seq": dyn[0].seq,
+                                   "dyn_map": dyn[0].dynamic_map or "?", "map": dyn[0].map_name,
+                                   "seq": entry.seq if entry else "?"})
+    ea, eb = _entry_for(ctx.a, ctx.b.endpoint), _entry_for(ctx.b, ctx.a.endpoint)
+    values: dict[str, Any] = {"a": ctx.a.name, "b": ctx.b.name, "a_map": ea.map_name if ea else "?",
+                              "a_seq": ea.seq if ea else "?", "b_map": eb.map_name if eb else "?", "b_seq": eb.seq if eb else "?"}
+    if ea is not None and eb is not None:
+        sa, sb = _sets(ctx.a, ea), _sets(ctx.b, eb)
+        if sa is not None and sb is not None and not set(sa) & set(sb):
+            return Outcome("transform_mismatch", "no transform set in common",
+                           _ev(ctx.a, "transform_sets") + _ev(ctx.b, "transform_sets"),
+                           values={**values, "a_sets": _fmt_sets(sa), "b_sets": _fmt_sets(sb)})
+        acl_a, acl_b = _acl(ctx.a, ea.acl), _acl(ctx.b, eb.acl)
+        if acl_a and acl_b and not _mirrored(acl_a, acl_b):
+            return Outcome("proxy_mismatch", "crypto ACLs are not mirror images",
+                           _ev(ctx.a, "acl_entries", ea.acl or "") + _ev(ctx.b, "acl_entries", eb.acl or ""),
+                           values={**values, "a_acl": _fmt_acl(acl_a), "b_acl": _fmt_acl(acl_b)})
+        if ea.pfs_group != eb.pfs_group:
+            return Outcome("pfs_mismatch", f"PFS {ea.pfs_group} vs {eb.pfs_group}",
+                           _ev(ctx.a, "crypto_maps", "pfs") + _ev(ctx.b, "crypto_maps", "pfs"),
+                           values={**values, "a_pfs": _fmt_pfs(ea.pfs_group), "b_pfs": _fmt_pfs(eb.pfs_group)})
+    for branch, needles in (("proxy_mismatch", ("proxy identities not supported", "713068", "no matching crypto map entry")),
+                            ("transform_mismatch", ("transform proposal", "IPSec SA proposals found unacceptable"))):
+        hit = _any_logs(ctx, *needles)
+        if hit is not None:
+            peer, lines = hit
+            return Outcome(branch, f"{peer.name} logs {lines[0].code}", _log_ev(peer, lines), confidence=0.7,
+                           values={**values, "a_sets": "?", "b_sets": "?", "a_acl": "?", "b_acl": "?"})
+    return Outcome("unknown", "phase 2 fails and the configurations do not show why",
+                   not_checked=["phase 2 proposal comparison (configuration not readable on both peers)"],
+                   values={"why": "phase 2 fails for a reason the configurations do not show"})
+
+
+def _sets(peer: PeerCtx, entry: CryptoMapEntry) -> list[tuple[tuple[str, ...], str]] | None:
+    k = _known(peer, "transform_sets")
+    if k is None:
+        return None
+    by_name = {t.name: t for t in k.value or []}
+    out = []
+    for name in entry.transform_sets:
+        t = by_name.get(name)
+        if t is not None:
+            out.append((tuple(sorted(t.transforms)), (t.mode.value if t.mode else "tunnel")))
+    return out
+
+
+def _fmt_sets(sets: list[tuple[tuple[str, ...], str]]) -> str:
+    return "; ".join(f"{' '.join(t)} ({m})" for t, m in sets) or "none"
+
+
+def _mirrored(a: list[tuple[Any, Any]], b: list[tuple[Any, Any]]) -> bool:
+    """Every pair of A is covered by B mirrored, or the other way round (a narrower
+    proposal is accepted by the wider side)."""
+    def covered(xs: list[tuple[Any, Any]], ys: list[tuple[Any, Any]]) -> bool:
+        return all(any(src.subnet_of(d2) and dst.subnet_of(s2) for s2, d2 in ys) for src, dst in xs)
+
+    try:
+        return covered(a, b) or covered(b, a)
+    except TypeError:
+        return True  # mixed IPv4/IPv6: not comparable here
+
+
+def _fmt_acl(pairs: list[tuple[Any, Any]]) -> str:
+    return ", ".join(f"{s} -> {d}" for s, d in pairs)
+
+
+def _fmt_pfs(group: int | None) -> str:
+    return f"PFS group {group}" if group else "no PFS"
+
+
+# ---------------------------------------------------------------- data plane
+
+
+@check("spis_pair", "stale", "paired", "unknown")
+def spis_pair(ctx: Context) -> Outcome:
+    """A's outbound SPI must be B's inbound SPI and the reverse."""
+    a, b = _phase2(ctx.a, ctx.b.endpoint), _phase2(ctx.b, ctx.a.endpoint)
+    if not a or not b:
+        return Outcome("unknown", "SPIs of one side not readable", not_checked=["SPI pairing (one side not readable)"])
+    a_out = {s for f in a for s in (f.spis_out or ((f.spi_out,) if f.spi_out else ()))}
+    b_in = {s for f in b for s in (f.spis_in or ((f.spi_in,) if f.spi_in else ()))}
+    b_out = {s for f in b for s in (f.spis_out or ((f.spi_out,) if f.spi_out else ()))}
+    a_in = {s for f in a for s in (f.spis_in or ((f.spi_in,) if f.spi_in else ()))}
+    if (a_out and b_in and not a_out & b_in) or (b_out and a_in and not b_out & a_in):
+        return Outcome("stale", "SPIs do not pair up across the peers",
+                       _ev(ctx.a, "phase2", "spi") + _ev(ctx.b, "phase2", "spi"),
+                       values={"peer": ctx.a.name, "remote_peer": ctx.b.name, "remote": ctx.b.endpoint,
+                               "why": "their SPIs do not pair up"})
+    return Outcome("paired", "SPIs pair up")
+
+
+@check("asp_expired_context", "expired", "ok")
+def asp_expired_context(ctx: Context) -> Outcome:
+    """ASA: 'Expired VPN context' drops."""
+    for peer in ctx.readable():
+        k = _known(peer, "asp_drops")
+        if k is None:
+            continue
+        for drop in k.value or []:
+            text = f"{drop.reason} {drop.description}".lower()
+            if ("vpn-context-expired" in text or "expired vpn context" in text) and drop.count:
+                return Outcome("expired", f"{peer.name}: {drop.description or drop.reason} {drop.count}",
+                               _ev(peer, "asp_drops", "context"), peer=peer.name,
+                               values={"peer": peer.name, "count": drop.count, "remote": ctx.other(peer).endpoint})
+    return Outcome("ok", "no expired VPN context drops")
+
+
+def _counts(peer: PeerCtx, remote: str | None) -> tuple[int, int] | None:
+    sas = _phase2(peer, remote)
+    if sas is None:
+        return None
+    return sum(s.encaps or 0 for s in sas), sum(s.decaps or 0 for s in sas)
+
+
+@check("traffic_direction", "flowing", "idle", "lost_in_path", "not_returned")
+def traffic_direction(ctx: Context) -> Outcome:
+    """Encaps on one side against decaps on the other."""
+    ca, cb = _counts(ctx.a, ctx.b.endpoint), _counts(ctx.b, ctx.a.endpoint)
+    ev = _ev(ctx.a, "phase2", "#pkts (en|de)caps") + _ev(ctx.b, "phase2", "#pkts (en|de)caps")
+    for (me, c_me), (other, c_other) in (((ctx.a, ca), (ctx.b, cb)), ((ctx.b, cb), (ctx.a, ca))):
+        if c_me and c_other is not None and c_me[0] > 0 and c_other[1] == 0:
+            return Outcome("lost_in_path", f"{me.name} encaps {c_me[0]}, {other.name} decaps 0", ev, peer=me.name,
+                           values={"peer": me.name, "remote_peer": other.name, "encaps": c_me[0],
+                                   "remote": other.endpoint})
+    for me, c_me in ((ctx.a, ca), (ctx.b, cb)):
+        if c_me and c_me[1] > 0 and c_me[0] == 0:
+            return Outcome("not_returned", f"{me.name} decaps {c_me[1]} but encaps 0", ev, peer=me.name,
+                           values={"peer": me.name})
+    if (ca is None or ca == (0, 0)) and (cb is None or cb == (0, 0)):
+        return Outcome("idle", "no packets counted on the SAs", ev)
+    return Outcome("flowing", f"counters: {ctx.a.name} {ca}, {ctx.b.name} {cb}", ev)
+
+
+@check("path_loss_cause", "nat_t_disabled", "engine_errors", "esp_blocked")
+def path_loss_cause(ctx: Context) -> Outcome:
+    """Encrypted packets never decrypted: corruption logs, NAT-T off, or ESP dropped."""
+    sender = next((p for p in ctx.peers if p.name == (ctx.scratch.get("sender") or ctx.a.name)), ctx.a)
+    hit = _any_logs(ctx, "VPN_HW", "HPRXERR", "402123", "402130", "HMAC verification failed")
+    if hit is not None:
+        peer, lines = hit
+        return Outcome("engine_errors", f"{peer.name} logs {lines[0].code}", _log_ev(peer, lines), peer=peer.name,
+                       values={"peer": peer.name, "signature": lines[0].code})
+    off = []
+    for p in ctx.readable():
+        k = _known(p, "ike")
+        if k is not None and k.value is not None and k.value.nat_traversal is False:
+            off.append(p.name)
+    values = {"peer": sender.name, "remote_peer": ctx.other(sender).name, "remote": ctx.other(sender).endpoint,
+              "nat_t_off": ", ".join(off), "encaps": "some"}
+    if off:
+        return Outcome("nat_t_disabled", f"NAT-T disabled on {', '.join(off)}",
+                       [e for p in ctx.readable() if p.name in off for e in _ev(p, "ike", "nat-traversal")],
+                       values=values, against=["a NAT device in the path is not visible from the peers"])
+    return Outcome("esp_blocked", "ESP leaves one peer and never reaches the other",
+                   [e for p in ctx.readable() for e in _ev(p, "phase2", "#pkts (en|de)caps")], values=values)
+
+
+@check("return_path_cause", "sysopt", "nat_exemption", "routing", "unknown")
+def return_path_cause(ctx: Context) -> Outcome:
+    """A side decrypts but never encrypts: sysopt/ACL, NAT exemption, routing."""
+    me = next((p for p in ctx.peers if (c := _counts(p, ctx.other(p).endpoint)) and c[1] > 0 and c[0] == 0), ctx.a)
+    other = ctx.other(me)
+    entry = _entry_for(me, other.endpoint)
+    pairs = _acl(me, entry.acl if entry else None)
+    values: dict[str, Any] = {"peer": me.name}
+    sysopt = _known(me, "sysopt")
+    if me.platform == "cisco_asa" and sysopt is not None and sysopt.value is not None and not sysopt.value.permit_vpn:
+        lines = _logs(me, "106023", "Deny")
+        return Outcome("sysopt", f"{me.name}: no sysopt connection permit-vpn",
+                           _ev(me, "sysopt", "permit-vpn") + _log_ev(me, lines), peer=me.name, values=values)
+    nat = _known(me, "nat_rules")
+    if nat is not None and pairs and not _exempt(me, pairs):
+        return Outcome("nat_exemption", f"{me.name}: no NAT exemption for {_fmt_acl(pairs)}",
+                       _ev(me, "nat_rules", "nat|deny"), peer=me.name, values=values)
+    routes = _known(me, "routes")
+    if routes is not None and pairs:
+        remote_nets = [d for _, d in pairs]
+        missing = [n for n in remote_nets if not any(r.network is not None and _within(n, r.network) for r in routes.value or [])]
+        if missing:
+            return Outcome("routing", f"{me.name}: no route for {missing[0]}", _ev(me, "routes", r"^\s*S|Gateway"),
+                           peer=me.name, values={**values, "network": str(missing[0]),
+                                                 "network_mask": f"{missing[0].network_address} {missing[0].netmask}"})
+    return Outcome("unknown", f"{me.name} does not return traffic", peer=me.name, values=values,
+                   not_checked=[f"{me.name}: NAT and routing (not readable)"] if nat is None or routes is None else [])
+
+
+def _within(net: Any, route: Any) -> bool:
+    try:
+        return bool(net.subnet_of(route))
+    except TypeError:
+        return False
+
+
+def _exempt(me: PeerCtx, pairs: list[tuple[Any, Any]]) -> bool:
+    """Is local->remote traffic exempt from NAT (or not translated at all)?"""
+    k = _known(me, "nat_rules")
+    rules = list(k.value or []) if k else []
+    if not rules:
+        return True  # no NAT at all: nothing to exempt from
+    if me.platform == "cisco_ios":
+        acl_names = {r.acl for r in rules if r.acl}
+        acl = _known(me, "acl_entries")
+        for src, dst in pairs:
+            for name in acl_names:
+                entries = [e for e in (acl.value or [] if acl else []) if e.acl == name and e.src and e.dst]
+                first = next((e for e in entries if _within(src, e.src) and _within(dst, e.dst)), None)
+                if first is None or first.action is not AclAction.DENY:
+                    return False
+        return True
+    return any(r.exempt for r in rules)
+
+
+# ---------------------------------------------------------------- both ways: lurking problems
+
+
+SIGNATURES: list[tuple[str, tuple[str, ...]]] = [
+    ("replay", ("402119", "PKT_REPLAY_ERR", "replay check failed")),
+    ("engine_errors", ("VPN_HW", "HPRXERR", "402123", "402130")),
+    ("bandwidth", ("CERM-4-TX_BW_LIMIT", "TX_BW_LIMIT")),
+    ("mtu", ("400024", "PKT_TOO_BIG", "frag. needed", "722036", "419001")),
+    ("preserve_flows", ("Tunnel has been torn down",)),
+    ("lifetime", ("713092", "rekey collision")),
+]
+
+
+@check("log_signatures", "replay", "mtu", "bandwidth", "engine_errors", "preserve_flows", "lifetime", "keepalive", "clean")
+def log_signatures(ctx: Context) -> Outcome:
+    """Traffic flows: look for the seeds' warning signs and config differences."""
+    found: list[tuple[str, PeerCtx, list[LogLine]]] = []
+    for branch, needles in SIGNATURES:
+        hit = _any_logs(ctx, *needles)
+        if hit is None:
+            continue
+        peer, lines = hit
+        if branch == "preserve_flows":
+            sysopt = _known(peer, "sysopt")
+            if sysopt is not None and sysopt.value is not None and sysopt.value.preserve_vpn_flows:
+                continue
+        found.append((branch, peer, lines))
+    lifetimes = _lifetimes(ctx)
+    if lifetimes and not any(b == "lifetime" for b, _, _ in found) and len(set(lifetimes.values())) > 1:
+        found.append(("lifetime", ctx.a, []))
+    keep = _keepalives(ctx)
+    for branch, peer, lines in found:
+        values = {"peer": peer.name, "signature": lines[0].code if lines else "configuration",
+                  "lifetimes": ", ".join(f"{k} {v}s" for k, v in lifetimes.items()), "remote": ctx.other(peer).endpoint}
+        return Outcome(branch, f"{peer.name}: {values['signature']}", _log_ev(peer, lines), peer=peer.name, values=values)
+    if keep and len(set(keep.values())) > 1:
+        return Outcome("keepalive", f"keepalive differs: {keep}",
+                       _ev(ctx.a, "tunnel_groups", "keepalive") + _ev(ctx.b, "ike", "keepalive"),
+                       values={"keepalives": ", ".join(f"{k} {v}" for k, v in keep.items()), "remote": ctx.b.endpoint})
+    return Outcome("clean", "traffic both ways, no warning signs")
+
+
+def _lifetimes(ctx: Context) -> dict[str, int]:
+    out = {}
+    for p in ctx.readable():
+        k = _known(p, "isakmp_policies")
+        pols = [x for x in (k.value or [] if k else []) if not x.builtin and x.lifetime]
+        if pols:
+            out[p.name] = min(x.lifetime or 0 for x in pols)
+    return out if len(out) == 2 else {}
+
+
+def _keepalives(ctx: Context) -> dict[str, str]:
+    out = {}
+    for me, other in _pair(ctx):
+        if me.facts is None:
+            continue
+        keep = None
+        group = _group_for(me, other.endpoint)
+        if group is not None and group.keepalive is not None:
+            keep = group.keepalive
+        else:
+            k = _known(me, "ike")
+            if k is not None and k.value is not None:
+                keep = k.value.keepalive
+        if keep is None and me.platform == "cisco_asa":
+            out[me.name] = "on"  # the ASA default: threshold 10 retry 2
+        else:
+            out[me.name] = "on" if keep is not None and keep.enabled else "off"
+    return out if len(out) == 2 else {}

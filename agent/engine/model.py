@@ -1,0 +1,118 @@
+"""What the engine produces: findings with evidence, ranked, and one diagnosis per
+tunnel in the JSON shape the CLI prints (``Diagnosis.to_json``)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Severity(str, enum.Enum):
+    CRITICAL = "critical"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Status(str, enum.Enum):
+    UP = "up"
+    DOWN = "down"
+    DEGRADED = "degraded"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A line or two of a command's output that a finding rests on."""
+
+    peer: str
+    command: str
+    excerpt: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"peer": self.peer, "command": self.command, "excerpt": self.excerpt}
+
+
+@dataclass
+class Finding:
+    code: str
+    severity: Severity
+    summary: str
+    peer: str | None = None
+    confidence: float = 0.5
+    evidence: list[Evidence] = field(default_factory=list)
+    against: list[str] = field(default_factory=list)  # evidence that speaks against this cause
+    fix: dict[str, list[str]] = field(default_factory=dict)  # platform -> commands
+    warning: str | None = None
+    remediation: str | None = None  # clear_sas | reapply_crypto_map | probe | None
+    reference: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "peer": self.peer,
+            "summary": self.summary,
+            "confidence": round(self.confidence, 2),
+            "evidence": [e.to_json() for e in self.evidence],
+            "against": list(self.against),
+            "fix": {k: list(v) for k, v in self.fix.items()},
+            "warning": self.warning,
+            "remediation": self.remediation,
+            "reference": self.reference,
+        }
+
+
+@dataclass
+class Step:
+    """One node of the tree as walked: what was checked and what came out."""
+
+    node: str
+    check: str
+    outcome: str
+    detail: str = ""
+    reference: str = ""
+
+
+@dataclass
+class PeerStatus:
+    reachable: bool
+    platform: str | None
+    error: str | None = None
+
+
+@dataclass
+class Diagnosis:
+    tunnel: str
+    status: Status
+    root_cause: Finding
+    findings: list[Finding]
+    not_checked: list[str] = field(default_factory=list)
+    peers: dict[str, PeerStatus] = field(default_factory=dict)
+    steps: list[Step] = field(default_factory=list)
+    wants: list[str] = field(default_factory=list)  # e.g. ["probe"]: more evidence would help
+
+    @property
+    def exit_code(self) -> int:
+        """0 up, 1 a problem found, 3 could not decide."""
+        if self.root_cause.code == "INSUFFICIENT_EVIDENCE":
+            return 3
+        return 0 if self.status is Status.UP else 1
+
+    def to_json(self) -> dict[str, Any]:
+        rc = self.root_cause
+        return {
+            "tunnel": self.tunnel,
+            "status": self.status.value,
+            "root_cause": {"code": rc.code, "confidence": round(rc.confidence, 2), "summary": rc.summary},
+            "findings": [f.to_json() for f in self.findings],
+            "not_checked": list(self.not_checked),
+            "peers": {
+                name: {"reachable": p.reachable, "platform": p.platform, **({"error": p.error} if p.error else {})}
+                for name, p in self.peers.items()
+            },
+            "steps": [
+                {"node": s.node, "check": s.check, "outcome": s.outcome, "detail": s.detail, "reference": s.reference}
+                for s in self.steps
+            ],
+        }

@@ -1,0 +1,158 @@
+"""Run the engine: offline over a bundle, or live over the collector's open sessions
+(with a probe of interesting traffic when the tree asks for one)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from agent.collector import Bundle, TunnelCollector
+from agent.engine import checks as _checks  # noqa: F401  (registers the checks)
+from agent.engine.model import Diagnosis, Evidence, Status
+from agent.engine.playbook import Library, library
+from agent.engine.registry import Context, PeerCtx
+from agent.engine.walker import Ask, diagnose
+from agent.parsing.facts import build_peer_facts
+
+
+def context_from_bundle(bundle: Bundle, tunnel: str | None = None) -> Context:
+    peers = []
+    for p in bundle.peers:
+        facts = build_peer_facts(p.platform, p.outputs) if p.outputs and p.platform else None
+        error = f"{p.error.kind}: {p.error.message}" if p.error else (None if p.outputs else "no outputs (not collected)")
+        peers.append(PeerCtx(p.name, p.platform, p.crypto_endpoint, bool(p.outputs) and p.error is None,
+                             facts, dict(p.outputs), error))
+    if len(peers) == 1:
+        peers.append(PeerCtx("other-peer", None, None, False, None, {}, "not in the bundle"))
+    return Context(tunnel or bundle.tunnel or "tunnel", peers)
+
+
+def rebuild_facts(peer: PeerCtx) -> None:
+    if peer.platform and peer.outputs:
+        peer.facts = build_peer_facts(peer.platform, peer.outputs)
+
+
+def diagnose_bundle(bundle: Bundle, lib: Library | None = None) -> Diagnosis:
+    return diagnose(lib or library(), context_from_bundle(bundle))
+
+
+# ---------------------------------------------------------------- live
+
+
+# A first reading that says "up", "idle" or "nothing tried" is confirmed with traffic.
+CONFIRM_WITH_TRAFFIC = {"NO_INTERESTING_TRAFFIC", "TUNNEL_IDLE", "TUNNEL_UP"}
+
+SA_COMMANDS = {
+    "cisco_asa": ["show crypto ikev1 sa detail", "show crypto ipsec sa peer {peer}", "show logging", "show asp drop"],
+    "cisco_ios": ["show crypto isakmp sa", "show crypto isakmp sa detail", "show crypto ipsec sa peer {peer}", "show logging"],
+}
+
+
+@dataclass
+class ProbeSpec:
+    peer: str  # device name to ping from
+    source_interface: str
+    target: str
+
+
+def probe_command(platform: str, probe: ProbeSpec, repeat: int = 5) -> str:
+    if platform == "cisco_asa":
+        return f"ping {probe.source_interface} {probe.target} repeat {repeat}"
+    return f"ping {probe.target} source {probe.source_interface} repeat {repeat}"
+
+
+def success_rate(output: str) -> int | None:
+    m = re.search(r"Success rate is (\d+) percent", output)
+    return int(m.group(1)) if m else None
+
+
+@dataclass
+class Live:
+    """A live diagnosis and the context it was made from (the sessions stay open in
+    the collector, for remediation and verification)."""
+
+    diagnosis: Diagnosis
+    ctx: Context
+
+
+def diagnose_live(
+    collector: TunnelCollector,
+    probe: ProbeSpec | None,
+    lib: Library | None = None,
+    ask: Ask | None = None,
+    allow_probe: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> Live:
+    """Collect, walk; if the tree wants interesting traffic, send it (a ping is not a
+    change of state), re-read the SA tables of both peers, walk again."""
+    lib = lib or library()
+    say = progress or (lambda text: None)
+    bundle = collector.collect()
+    ctx = context_from_bundle(bundle, collector.tunnel)
+
+    def fetch(platform: str, commands: list[str]) -> None:
+        for peer in ctx.peers:
+            if peer.platform != platform:
+                continue
+            for cmd in commands:
+                if cmd not in peer.outputs:
+                    result = collector.run(peer.name, cmd)
+                    if result is not None and result.ok:
+                        peer.outputs[cmd] = result.output
+                        rebuild_facts(peer)
+
+    first = diagnose(lib, ctx, fetch, ask)
+    wants = "probe" in ctx.wants or first.root_cause.code in CONFIRM_WITH_TRAFFIC
+    if not wants or not allow_probe or probe is None:
+        if wants and probe is None:
+            first.not_checked.append("interesting traffic (no probe hint in the inventory)")
+        elif wants and not allow_probe:
+            first.not_checked.append("interesting traffic (probing disabled)")
+        return Live(first, ctx)
+    say(f"sending interesting traffic from {probe.peer} to {probe.target}")
+    session = collector.session(probe.peer)
+    platform = next((p.platform for p in ctx.peers if p.name == probe.peer), None)
+    if session is None or platform is None:
+        first.not_checked.append(f"interesting traffic ({probe.peer} has no session)")
+        return Live(first, ctx)
+    ping = session.run(probe_command(platform, probe))
+    for peer in ctx.peers:
+        if peer.facts is None:
+            continue
+        remote = next((p.endpoint for p in ctx.peers if p is not peer), "") or ""
+        for cmd in SA_COMMANDS.get(peer.platform or "", []):
+            cmd = cmd.format(peer=remote)
+            result = collector.run(peer.name, cmd)
+            if result is not None and result.ok:
+                # replace the first read of the same kind (the keys are the commands sent)
+                for old in [k for k in peer.outputs if same_kind(k, cmd)]:
+                    del peer.outputs[old]
+                peer.outputs[cmd] = result.output
+        rebuild_facts(peer)
+    ctx2 = Context(ctx.tunnel, ctx.peers, live=True)
+    second = diagnose(lib, ctx2, fetch, ask)
+    ping_ev = Evidence(probe.peer, ping.command, "\n".join(ping.output.strip().splitlines()[-2:]))
+    second.steps = first.steps + second.steps
+    before = first.root_cause.code
+    if before in ("NO_INTERESTING_TRAFFIC", "TUNNEL_IDLE") and second.status is Status.UP:
+        # the tunnel works once traffic is sent: the first reading is the answer
+        root = first.root_cause
+        root.summary = root.summary.replace("{after_probe}", "").rstrip(".") + "; it passes traffic once some is sent."
+        root.evidence.append(ping_ev)
+        second.root_cause = root
+        second.findings = [root] + [f for f in second.findings if f.code != root.code]
+        second.status = Status.UP
+    else:
+        second.root_cause.evidence.append(ping_ev)
+    return Live(second, ctx2)
+
+
+def same_kind(a: str, b: str) -> bool:
+    """Two commands that read the same table (a fresh read replaces the old one)."""
+    def kind(cmd: str) -> str:
+        for key in ("ikev1 sa detail", "isakmp sa detail", "ikev1 sa", "isakmp sa", "ipsec sa", "logging", "asp drop"):
+            if key in cmd:
+                return key
+        return cmd
+    return kind(a) == kind(b)

@@ -1,0 +1,117 @@
+"""Walk a playbook over one tunnel's facts.  Pure: facts in, diagnosis out.  Live mode
+passes a ``fetch`` callback that runs a node's extra commands on the open sessions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent.engine.model import Diagnosis, Evidence, Finding, PeerStatus, Severity, Status, Step
+from agent.engine.playbook import Conclude, FindingSpec, Library, Playbook
+from agent.engine.registry import CHECKS, Context, Outcome
+
+MAX_STEPS = 200
+
+Fetch = Callable[[str, list[str]], None]  # (platform, commands) -> runs them on every peer of that platform
+Ask = Callable[[str, list[str], str], str]  # (question, choices, default) -> answer
+
+
+@dataclass
+class WalkResult:
+    conclusions: list[tuple[str, float, Outcome, str]] = field(default_factory=list)  # code, confidence, outcome, node
+    steps: list[Step] = field(default_factory=list)
+
+
+def walk(pb: Playbook, ctx: Context, fetch: Fetch | None = None, ask: Ask | None = None) -> WalkResult:
+    result = WalkResult()
+    node_name: str | None = pb.start
+    for _ in range(MAX_STEPS):
+        if node_name is None:
+            break
+        node = pb.nodes[node_name]
+        if fetch is not None:
+            for platform, commands in node.needs.items():
+                fetch(platform, commands)
+        outcome = CHECKS[node.check].fn(ctx)
+        if node.question is not None and outcome.branch == "ask":
+            if ask is not None:
+                answer = ask(node.question.text, node.question.choices, node.question.default)
+                outcome = Outcome(answer, f"operator answered {answer!r}", outcome.evidence)
+            else:
+                outcome = Outcome(node.question.default, f"not asked (non-interactive): assumed {node.question.default!r}",
+                                  outcome.evidence)
+        ctx.not_checked.extend(outcome.not_checked)
+        result.steps.append(Step(node_name, node.check, outcome.branch, outcome.detail, node.reference))
+        branch = node.branches[outcome.branch]
+        if isinstance(branch, Conclude):
+            confidence = outcome.confidence if outcome.confidence is not None else branch.confidence
+            result.conclusions.append((branch.conclude, confidence, outcome, node_name))
+            node_name = branch.then
+        else:
+            node_name = branch
+    return result
+
+
+def _finding(code: str, spec: FindingSpec | None, confidence: float, outcome: Outcome, ctx: Context) -> Finding:
+    values = ctx.template_values()
+    values.update(outcome.values)
+    summary = (spec.summary if spec else code).format_map(_Missing(values))
+    fix: dict[str, list[str]] = {
+        str(p): [c.format_map(_Missing(values)) for c in cmds] for p, cmds in (spec.fix.items() if spec else [])
+    }
+    return Finding(
+        code=code,
+        severity=Severity(spec.severity) if spec else Severity.INFO,
+        summary=summary,
+        peer=outcome.peer,
+        confidence=confidence,
+        evidence=list(outcome.evidence),
+        against=list(outcome.against),
+        fix=fix,
+        warning=spec.warning if spec else None,
+        remediation=spec.remediation if spec else None,
+        reference=spec.reference if spec else "",
+    )
+
+
+class _Missing(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+HEALTHY = {"TUNNEL_UP", "TUNNEL_IDLE"}
+
+
+def diagnose(lib: Library, ctx: Context, fetch: Fetch | None = None, ask: Ask | None = None,
+             playbook: str = "l2l-ikev1") -> Diagnosis:
+    pb = lib.playbooks[playbook]
+    walked = walk(pb, ctx, fetch, ask)
+    findings = [_finding(code, lib.finding(code), conf, outcome, ctx) for code, conf, outcome, _ in walked.conclusions]
+    findings += [
+        _finding(code, lib.finding(code), conf, Outcome("extra", evidence=ev, peer=peer), ctx)
+        for code, conf, ev, peer in ctx.candidates
+        if code not in {f.code for f in findings}
+    ]
+    findings.sort(key=lambda f: (f.code in HEALTHY, -f.confidence))
+    if not findings:
+        findings = [Finding("INSUFFICIENT_EVIDENCE", Severity.WARNING, "The tree reached no conclusion.", confidence=0.0)]
+    root = findings[0]
+    if root.code in HEALTHY and any(f.code not in HEALTHY and f.severity is not Severity.INFO for f in findings):
+        root = next(f for f in findings if f.code not in HEALTHY)
+    status = _status(root, findings)
+    peers = {p.name: PeerStatus(p.reachable, p.platform, p.error) for p in ctx.peers}
+    return Diagnosis(ctx.tunnel, status, root, findings, sorted(set(ctx.not_checked)), peers, walked.steps, ctx.wants)
+
+
+def _status(root: Finding, findings: list[Finding]) -> Status:
+    if root.code == "INSUFFICIENT_EVIDENCE":
+        return Status.UNKNOWN
+    if root.code in HEALTHY:
+        return Status.UP
+    if root.severity is Severity.CRITICAL:
+        return Status.DOWN
+    return Status.DEGRADED
+
+
+__all__ = ["Evidence", "diagnose", "walk"]
