@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agent.collector import ConnectionSpec, PeerTarget
+from agent.collector import ConnectionSpec, JumpSpec, PeerTarget
 from agent.inventory import Device, Inventory, Tunnel
 
 
@@ -10,6 +10,11 @@ def connection_spec(device: Device) -> ConnectionSpec:
     """Resolve a device's credentials (environment or keyring, read now) and SSH options."""
     creds = device.credentials()
     ssh = device.ssh
+    jump = None
+    if ssh.jump_host is not None:
+        secret = device.jump_password()
+        jump = JumpSpec(str(ssh.jump_host.host), ssh.jump_host.port, ssh.jump_host.username,
+                        secret.get_secret_value() if secret is not None else "")
     return ConnectionSpec(
         name=device.name,
         platform=device.platform,
@@ -24,6 +29,7 @@ def connection_spec(device: Device) -> ConnectionSpec:
         read_timeout=ssh.read_timeout,
         known_hosts=str(ssh.known_hosts) if ssh.known_hosts else None,
         host_key_policy=ssh.host_key_policy,
+        jump=jump,
     )
 
 

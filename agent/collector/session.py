@@ -34,6 +34,16 @@ class DeviceError(AgentError):
 
 
 @dataclass
+class JumpSpec:
+    """An SSH bastion the device is reached through (direct-tcpip channel)."""
+
+    host: str
+    port: int = 22
+    username: str = ""
+    password: str = field(default="", repr=False)
+
+
+@dataclass
 class ConnectionSpec:
     """Everything needed to reach one device (resolved from the inventory)."""
 
@@ -51,6 +61,7 @@ class ConnectionSpec:
     known_hosts: str | None = None
     host_key_policy: str = "strict"  # strict | accept-new | ignore
     connect_attempts: int = 3
+    jump: JumpSpec | None = None
 
 
 @dataclass
@@ -104,6 +115,7 @@ class DeviceSession:
         self.conn: Any = None
         self.log = logs.get().bind(device=spec.name)
         self.broken: DeviceError | None = None
+        self._jump: paramiko.SSHClient | None = None
 
     def _params(self) -> dict[str, Any]:
         s = self.spec
@@ -127,7 +139,38 @@ class DeviceSession:
         if self.session_log is not None:
             self.session_log.parent.mkdir(parents=True, exist_ok=True)
             params["session_log"] = RedactingSessionLog(str(self.session_log), self.redactor, no_log={"p": s.password, "s": s.secret})
+        if s.jump is not None:
+            params["sock"] = self._jump_channel(s.jump)
         return params
+
+    def _jump_channel(self, jump: JumpSpec) -> paramiko.Channel:
+        """Open (or reuse) the bastion session and a direct-tcpip channel to the device."""
+        s = self.spec
+        if self._jump is None:
+            client = paramiko.SSHClient()
+            if s.host_key_policy == "strict" and s.known_hosts:
+                client.load_host_keys(s.known_hosts)
+                client.set_missing_host_key_policy(paramiko.RejectPolicy())
+            else:
+                client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+            try:
+                client.connect(jump.host, jump.port, jump.username, jump.password, timeout=s.conn_timeout,
+                               auth_timeout=s.auth_timeout, banner_timeout=s.banner_timeout,
+                               allow_agent=False, look_for_keys=False)
+            except paramiko.AuthenticationException:
+                client.close()
+                raise DeviceError("auth", f"authentication failed on the jump host {jump.host}") from None
+            except (OSError, paramiko.SSHException) as exc:
+                client.close()
+                raise DeviceError("refused" if isinstance(exc, ConnectionRefusedError) else "timeout",
+                                  f"jump host {jump.host} not reachable ({type(exc).__name__})") from None
+            self._jump = client
+        transport = self._jump.get_transport()
+        assert transport is not None
+        try:
+            return transport.open_channel("direct-tcpip", (s.host, s.port), ("127.0.0.1", 0), timeout=s.conn_timeout)
+        except paramiko.ChannelException:
+            raise DeviceError("refused", f"the jump host refused a channel to {s.host}:{s.port}") from None
 
     def open(self) -> DeviceSession:
         start = time.monotonic()
@@ -221,6 +264,9 @@ class DeviceSession:
             except Exception:  # noqa: BLE001 - closing a dead session must not fail the run
                 pass
             self.conn = None
+        if self._jump is not None:
+            self._jump.close()
+            self._jump = None
 
     def __enter__(self) -> DeviceSession:
         return self.open()

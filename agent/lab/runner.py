@@ -15,6 +15,7 @@ from agent.lab.model import Platform
 from agent.lab.scenarios import BuiltLab
 from agent.lab.server import DeviceEndpoint, LabServerThread
 from agent.lab.shell import DeviceShell
+from agent.lab.shell_api import Reply, SshFaults
 from agent.lab.world import Device
 
 PASSWORD_ENV = "IPSEC_LAB_PASSWORD"
@@ -43,12 +44,46 @@ def _endpoint(dev: Device) -> DeviceEndpoint:
     )
 
 
-class RunningLab:
-    """A built lab whose devices listen for SSH; use as a context manager."""
+class _BastionShell:
+    """A Linux-like bastion's shell: the lab only needs its port forwarding."""
 
-    def __init__(self, built: BuiltLab) -> None:
+    def banner(self) -> str:
+        return ""
+
+    def prompt(self) -> str:
+        return "bastion$ "
+
+    def echo(self) -> bool:
+        return True
+
+    def handle_line(self, line: str) -> Reply:
+        return Reply(close=line.strip() in ("exit", "logout"))
+
+    def handle_ctrl_z(self) -> Reply:
+        return Reply()
+
+
+@dataclass
+class _BastionCreds:
+    username: str
+    password: str
+
+    def check_password(self, username: str, password: str) -> bool:
+        return (username, password) == (self.username, self.password)
+
+
+class RunningLab:
+    """A built lab whose devices listen for SSH; use as a context manager.  With
+    ``bastion``, one more endpoint named "bastion" forwards to the devices (a jump host)."""
+
+    def __init__(self, built: BuiltLab, bastion: bool = False) -> None:
         self.built = built
         self.endpoints = [_endpoint(d) for d in built.lab.devices.values()]
+        if bastion:
+            self.endpoints.append(DeviceEndpoint(
+                "bastion", lambda username: _BastionShell(), _BastionCreds("jump", built.secrets.password),
+                SshFaults(), allow_forwarding=True,
+            ))
         self.server = LabServerThread(self.endpoints)
 
     def __enter__(self) -> RunningLab:
@@ -61,7 +96,11 @@ class RunningLab:
     def start(self) -> None:
         self.server.start()
         for ep in self.endpoints:
-            self.built.lab.devices[ep.name].port = ep.port
+            if ep.name in self.built.lab.devices:
+                self.built.lab.devices[ep.name].port = ep.port
+
+    def bastion_port(self) -> int:
+        return next(ep.port for ep in self.endpoints if ep.name == "bastion")
 
     def stop(self) -> None:
         self.server.stop()

@@ -63,6 +63,7 @@ class DeviceEndpoint:
     port: int = 0  # 0 = pick a free port; the real port is written back by start()
     on_login: Callable[[], None] | None = None  # called once per successful authentication
     error_prefix: str = ""  # printed before '% Invalid input' (the ASA prints "ERROR: ")
+    allow_forwarding: bool = False  # a bastion: direct-tcpip to loopback destinations only
 
 
 def _normalize(text: str) -> str:
@@ -274,6 +275,15 @@ class _DeviceSSHServer(asyncssh.SSHServer):
 
     def begin_auth(self, username: str) -> bool:
         return True  # authentication is always required
+
+    def connection_requested(self, dest_host: str, dest_port: int, orig_host: str, orig_port: int) -> bool:
+        """A jump host's direct-tcpip channel: only on a bastion, only to loopback."""
+        if not self.endpoint.allow_forwarding:
+            return False
+        try:
+            return ipaddress.ip_address(dest_host).is_loopback
+        except ValueError:
+            return False
 
     def password_auth_supported(self) -> bool:
         return True

@@ -159,6 +159,9 @@ def parse(platform: str | Platform, command: str, text: str, *, run_key: bytes |
     try:
         records = _run(path, _text(text))
     except (textfsm.TextFSMError, textfsm.parser.TextFSMError) as exc:
+        # some stock templates raise on a "nothing to show" answer (ASA vpn-sessiondb)
+        if markers.is_legitimately_empty(template, _text(text), normalise_command(command)):
+            return ParseResult(name, command, ParseStatus.EMPTY_OK, text, template=template)
         return ParseResult(name, command, ParseStatus.UNPARSED, text, template=template, error=str(exc))
     if records:
         _redact(template, records, run_key)

@@ -172,3 +172,19 @@ def test_bundle_reader_errors_are_clear(tmp_path: Path, content: str, message: s
     (tmp_path / "bundle.yaml").write_text(content)
     with pytest.raises(BundleError, match=re.escape(message)):
         read_bundle(tmp_path)
+
+
+def test_collects_through_a_jump_host() -> None:
+    from agent.collector import JumpSpec
+
+    built = S.build("ios-ios-healthy")
+    with RunningLab(built, bastion=True) as lab:
+        jump = JumpSpec("127.0.0.1", lab.bastion_port(), "jump", built.secrets.password)
+        targets = lab.targets(0, **{n: {"jump": jump} for n in built.lab.devices})
+        with TunnelCollector("t", targets) as col:
+            bundle = col.collect()
+        assert all(p.error is None and p.outputs for p in bundle.peers)
+        bad = JumpSpec("127.0.0.1", lab.bastion_port(), "jump", "wrong")
+        with TunnelCollector("t", lab.targets(0, **{n: {"jump": bad} for n in built.lab.devices})) as col:
+            failed = col.collect()
+        assert all(p.error is not None and p.error.kind == "auth" for p in failed.peers)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from agent.parsing.cli import EXIT_UNREADABLE, parse_command
 from tests.unit.parsing.conftest import FIXTURES
 
@@ -43,3 +45,28 @@ def test_keys_are_redacted_in_the_json(tmp_path: Path) -> None:
     path.write_text("crypto isakmp key TopSecret42 address 192.0.2.1\n")
     code, text = parse_command("cisco_ios", "show running-config", path)
     assert code == 0 and "TopSecret42" not in text and "<redacted>" in text
+
+
+@pytest.mark.parametrize("platform", ["cisco_asa", "cisco_ios"])
+def test_every_collected_command_has_a_template_and_ipsec_agent_parse_works(platform: str, tmp_path: Path) -> None:
+    """Done-when of the parsers issue: each command the collector sends parses through
+    `ipsec-agent parse`, on the lab's own output of that command."""
+    from typer.testing import CliRunner
+
+    from agent.cli import app
+    from agent.lab import scenarios as S
+    from agent.lab.shell import DeviceShell
+    from agent.platforms import tunnel_commands
+
+    built = S.build("asa-ios-healthy")
+    S.probe(built, "a")
+    dev = built.device("a" if platform == "cisco_asa" else "b")
+    shell = DeviceShell(dev)
+    shell.privileged = True
+    runner = CliRunner()
+    for spec in tunnel_commands(platform, "192.0.2.1"):
+        out = tmp_path / "out.txt"
+        out.write_text(shell.handle_line(spec.command).output)
+        result = runner.invoke(app, ["parse", "--platform", platform, "--command", spec.command, str(out)])
+        assert result.exit_code == 0, (spec.command, result.output)
+        assert result.output.lstrip().startswith("["), spec.command
