@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -201,9 +202,9 @@ def collect(
     log_path = out / "agent.log"
     with log_path.open("a", encoding="utf-8") as log_stream:
         logs.configure(json=True, level="info", stream=log_stream)
-        progress = _progress_printer()
-        with TunnelCollector(tun.name, targets, session_log_dir=out / "sessions" if session_logs else None,
-                             progress=progress) as collector:
+        with _collect_progress([t.name for t in targets if t.connection]) as progress, TunnelCollector(
+            tun.name, targets, session_log_dir=out / "sessions" if session_logs else None, progress=progress
+        ) as collector:
             bundle = collector.collect()
         path = write_bundle(bundle, out)
     logs.configure(level="warning")
@@ -220,7 +221,7 @@ def collect(
 
 
 def _progress_printer() -> Callable[[str, str], None]:
-    """Plain lines, one per step, on a terminal or not (two peers interleave readably)."""
+    """Plain lines, one per connection step (two peers interleave readably)."""
     lock = threading.Lock()
 
     def show(peer: str, text: str) -> None:
@@ -230,6 +231,27 @@ def _progress_printer() -> Callable[[str, str], None]:
             console.print(f"[{peer}] {text}", highlight=False, markup=False)
 
     return show
+
+
+@contextlib.contextmanager
+def _collect_progress(peers: list[str]) -> Iterator[Callable[[str, str], None]]:
+    """A rich progress display (one line per peer, the command it is running) on a
+    terminal; plain lines otherwise."""
+    if not console.is_terminal:
+        yield _progress_printer()
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("[bold]{task.fields[peer]}"), TextColumn("{task.description}"),
+                  TimeElapsedColumn(), console=console, transient=False) as progress:
+        tasks = {p: progress.add_task("waiting", peer=p, total=None) for p in peers}
+
+        def update(peer: str, text: str) -> None:
+            if peer in tasks:
+                done = text == "done" or text.startswith("failed")
+                progress.update(tasks[peer], description=text, completed=1 if done else 0, total=1 if done else None)
+
+        yield update
 
 
 @playbooks_app.command("lint")

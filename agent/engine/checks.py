@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from ipaddress import ip_network
 from typing import Any
 
@@ -110,10 +111,16 @@ def _groups(peer: PeerCtx) -> list[TunnelGroup]:
 
 
 def _group_for(peer: PeerCtx, remote: str | None) -> TunnelGroup | None:
-    for g in _groups(peer):
-        if g.type in ("ipsec-l2l", "isakmp-key") and (g.name == remote or _covers(g.name, remote)):
-            return g
-    return None
+    """The L2L group / ISAKMP key for ``remote``, merged over every command that showed
+    it (`show run tunnel-group` masks the key, `more system:running-config` does not)."""
+    found = [g for g in _groups(peer)
+             if g.type in ("ipsec-l2l", "isakmp-key") and (g.name == remote or _covers(g.name, remote))]
+    if not found:
+        return None
+    fingerprint = next((g.psk_fingerprint for g in found if g.psk_fingerprint), None)
+    keepalive = next((g.keepalive for g in found if g.keepalive is not None), None)
+    return replace(found[0], psk_fingerprint=fingerprint, keepalive=keepalive,
+                   has_psk=any(g.has_psk for g in found), psk_masked=fingerprint is None and found[0].psk_masked)
 
 
 def _covers(name: str, addr: str | None) -> bool:

@@ -57,9 +57,10 @@ def _finding(code: str, spec: FindingSpec | None, confidence: float, outcome: Ou
     values = ctx.template_values()
     values.update(outcome.values)
     summary = (spec.summary if spec else code).format_map(_Missing(values))
-    fix: dict[str, list[str]] = {
-        str(p): [c.format_map(_Missing(values)) for c in cmds] for p, cmds in (spec.fix.items() if spec else [])
-    }
+    fix: dict[str, list[str]] = {}
+    for platform, cmds in (spec.fix.items() if spec else []):
+        fix[str(platform)] = [c.format_map(_Missing({**values, **_platform_values(ctx, str(platform), outcome)}))
+                              for c in cmds]
     return Finding(
         code=code,
         severity=Severity(spec.severity) if spec else Severity.INFO,
@@ -73,6 +74,16 @@ def _finding(code: str, spec: FindingSpec | None, confidence: float, outcome: Ou
         remediation=spec.remediation if spec else None,
         reference=spec.reference if spec else "",
     )
+
+
+def _platform_values(ctx: Context, platform: str, outcome: Outcome) -> dict[str, Any]:
+    """A fix for one platform names that platform's peer and ITS remote address (the
+    finding's peer when it is of that platform, else the tunnel's peer of that platform)."""
+    peers = [p for p in ctx.peers if p.platform == platform]
+    if not peers:
+        return {}
+    peer = next((p for p in peers if p.name == outcome.peer), peers[0])
+    return {"remote": ctx.other(peer).endpoint or "?", "local": peer.endpoint or "?"}
 
 
 class _Missing(dict[str, Any]):

@@ -63,3 +63,14 @@ def test_partial_commands_are_reported_not_guessed() -> None:
     assert diag.root_cause.code == "PSK_MISMATCH"
     assert diag.root_cause.confidence < 0.95  # the keys themselves were not seen
     assert any("PSK" in n or "key" in n.lower() for n in diag.not_checked)
+
+
+def test_psk_fingerprints_decide_and_each_platform_fix_names_its_own_peer() -> None:
+    built = S.build("asa-ios-psk-mismatch")
+    S.probe(built, "a")
+    diag = diagnose_bundle(bundle_of(built, Redactor()))
+    assert diag.root_cause.code == "PSK_MISMATCH" and diag.root_cause.confidence >= 0.95
+    assert not any("PSK" in n for n in diag.not_checked)
+    fix = diag.root_cause.fix
+    assert any("198.51.100.2" in line for line in fix["cisco_asa"])  # the ASA's peer is the router
+    assert any("203.0.113.1" in line for line in fix["cisco_ios"])  # the router's peer is the ASA
