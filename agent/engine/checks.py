@@ -62,7 +62,9 @@ def _phase2(peer: PeerCtx, remote: str | None) -> list[Phase2Sa] | None:
     k = _known(peer, "phase2")
     if k is None:
         return None
-    return [p for p in k.value or [] if (remote is None or str(p.peer) == remote or p.peer_raw == remote) and p.has_sa]
+    return [p for p in k.value or []
+            if (remote is None or str(p.peer) == remote or p.peer_raw == remote)
+            and (p.has_sa or not p.complete or bool(p.encaps or p.decaps))]  # a cut output keeps its counters
 
 
 def _logs(peer: PeerCtx, *needles: str) -> list[LogLine]:
@@ -183,6 +185,9 @@ def phase1_state(ctx: Context) -> Outcome:
         for sa in sas:
             seen.setdefault(sa.state, []).append((me, sa))
     if not readable:
+        if any(_phase2(p, ctx.other(p).endpoint) for p in ctx.readable()):
+            return Outcome("established", "phase 1 not read; IPsec SAs exist, so it was established",
+                           not_checked=["phase 1 table (not collected)"])
         return Outcome("unknown", "no phase 1 table could be read", values={"why": "no phase 1 table could be read"})
     states = ", ".join(f"{p.name} {sa.state_raw}" for hits in seen.values() for p, sa in hits)
     evidence = [e for hits in seen.values() for p, _ in hits for e in _ev(p, "phase1", r"MM_|QM_|AM_|AG_|CONF_|READY|State")]
@@ -328,7 +333,22 @@ def responder_config(ctx: Context) -> Outcome:
         peer, lines = hit
         return Outcome("policy_mismatch", "a peer logs that no proposal was acceptable", _log_ev(peer, lines),
                        values={"a": ini.name, "b": resp.name, "a_policies": "?", "b_policies": "?"})
-    not_checked = [] if resp.facts is not None else [f"{resp.name}: configuration (responder not readable)"]
+    if resp.facts is None:
+        # the responder cannot be read: rank by what the initiator's state says (seed 001:
+        # IOS keeps MM_NO_STATE when main mode is refused; seed 000: ASA MM_WAIT_MSG2 = no answer)
+        sas = _phase1(ini, resp.endpoint) or []
+        not_checked = [f"{resp.name}: configuration (responder not readable)"]
+        policy_values = {"a": ini.name, "b": resp.name, "a_policies": _fmt_policies(_policies(ini) or []), "b_policies": "?"}
+        if any(sa.state_raw == "MM_NO_STATE" for sa in sas):
+            ctx.note("PEER_UNREACHABLE", 0.45, _ev(ini, "phase1", "MM_NO_STATE"), ini.name)
+            return Outcome("policy_mismatch", f"{ini.name} MM_NO_STATE: main mode failed (no policy accepted, or no reply)",
+                           _ev(ini, "phase1", "MM_NO_STATE"), confidence=0.5, not_checked=not_checked,
+                           values=policy_values)
+        ctx.note("IKE_POLICY_MISMATCH", 0.4, _ev(ini, "phase1", r"MM_|AG_"), ini.name)
+        return Outcome("unreachable", f"{ini.name} gets no reply from {resp.endpoint or 'its peer'}",
+                       _ev(ini, "phase1", r"MM_|AG_"), peer=ini.name, confidence=0.55, not_checked=not_checked,
+                       values=values)
+    not_checked: list[str] = []
     return Outcome("unreachable", f"{ini.name} gets no reply from {resp.endpoint}",
                    _ev(ini, "phase1", r"MM_|AG_"), peer=ini.name,
                    confidence=0.75 if resp.facts is not None else 0.55, not_checked=not_checked, values=values)
@@ -351,7 +371,8 @@ def peer_identity_config(ctx: Context) -> Outcome:
         g.name for g in _groups(resp) if g.name != ini.endpoint]
     first = next((e for e in _entries(resp) if not e.dynamic), None)
     return Outcome("peer_address", f"{resp.name} has no key/peer for {ini.endpoint}",
-                   _ev(resp, "crypto_maps", "peer") + _ev(resp, "tunnel_groups", "tunnel-group|key"), peer=resp.name,
+                   _ev(ini, "phase1", r"MM_|State") + _ev(resp, "crypto_maps", "peer")
+                   + _ev(resp, "tunnel_groups", "tunnel-group|key"), peer=resp.name,
                    values={**values, "configured": ", ".join(configured) or "nothing",
                            "map": first.map_name if first else "?", "seq": first.seq if first else "?"})
 
@@ -616,8 +637,18 @@ def return_path_cause(ctx: Context) -> Outcome:
             return Outcome("routing", f"{me.name}: no route for {missing[0]}", _ev(me, "routes", r"^\s*S|Gateway"),
                            peer=me.name, values={**values, "network": str(missing[0]),
                                                  "network_mask": f"{missing[0].network_address} {missing[0].netmask}"})
-    return Outcome("unknown", f"{me.name} does not return traffic", peer=me.name, values=values,
-                   not_checked=[f"{me.name}: NAT and routing (not readable)"] if nat is None or routes is None else [])
+    unread = []
+    if nat is None:
+        unread.append(f"{me.name}: NAT exemption (NAT rules not collected)")
+        ctx.note("NAT_EXEMPTION_MISSING", 0.45, [], me.name)
+    if routes is None or not pairs:
+        unread.append(f"{me.name}: routing to the remote network (routes or crypto ACL not collected)")
+        ctx.note("ROUTING_MISSING", 0.4, [], me.name)
+    if me.platform == "cisco_asa" and sysopt is None:
+        unread.append(f"{me.name}: sysopt connection permit-vpn (not collected)")
+        ctx.note("SYSOPT_PERMIT_VPN_DISABLED", 0.35, [], me.name)
+    return Outcome("unknown", f"{me.name} decrypts but does not encrypt", _ev(me, "phase2", "#pkts (en|de)caps"),
+                   peer=me.name, values=values, not_checked=unread)
 
 
 def _within(net: Any, route: Any) -> bool:

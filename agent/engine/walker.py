@@ -100,7 +100,7 @@ def diagnose(lib: Library, ctx: Context, fetch: Fetch | None = None, ask: Ask | 
     walked = walk(pb, ctx, fetch, ask)
     findings = [_finding(code, lib.finding(code), conf, outcome, ctx) for code, conf, outcome, _ in walked.conclusions]
     findings += [
-        _finding(code, lib.finding(code), conf, Outcome("extra", evidence=ev, peer=peer), ctx)
+        _finding(code, lib.finding(code), conf, Outcome("extra", evidence=ev, peer=peer, values={"peer": peer or "?"}), ctx)
         for code, conf, ev, peer in ctx.candidates
         if code not in {f.code for f in findings}
     ]
