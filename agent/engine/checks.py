@@ -348,10 +348,8 @@ def responder_config(ctx: Context) -> Outcome:
         return Outcome("unreachable", f"{ini.name} gets no reply from {resp.endpoint or 'its peer'}",
                        _ev(ini, "phase1", r"MM_|AG_"), peer=ini.name, confidence=0.55, not_checked=not_checked,
                        values=values)
-    not_checked: list[str] = []
     return Outcome("unreachable", f"{ini.name} gets no reply from {resp.endpoint}",
-                   _ev(ini, "phase1", r"MM_|AG_"), peer=ini.name,
-                   confidence=0.75 if resp.facts is not None else 0.55, not_checked=not_checked, values=values)
+                   _ev(ini, "phase1", r"MM_|AG_"), peer=ini.name, confidence=0.75, values=values)
 
 
 @check("peer_identity_config", "tunnel_group", "peer_address")
