@@ -8,7 +8,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -20,7 +20,12 @@ from agent.errors import AgentError
 from agent.lab import scenarios as lab_scenarios
 
 if TYPE_CHECKING:
-    from agent.engine.run import Live
+    from agent.collector import TunnelCollector
+    from agent.engine.model import Diagnosis
+    from agent.engine.run import Live, ProbeSpec
+    from agent.remediate.actions import Plan
+    from agent.remediate.audit import AuditLog
+    from agent.remediate.flow import Outcome as RemediationOutcome
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Troubleshoot Cisco ASA / IOS IPsec tunnels.")
 lab_app = typer.Typer(no_args_is_help=True, help="The built-in lab: simulated ASA and IOS devices over SSH on 127.0.0.1.")
@@ -119,10 +124,7 @@ def demo(
     from agent.collector import TunnelCollector
     from agent.engine.run import diagnose_live
     from agent.lab.runner import RunningLab
-    from agent.remediate.actions import execute, plan_clear
     from agent.remediate.audit import AuditLog
-    from agent.remediate.lock import TunnelLock
-    from agent.remediate.verify import verify
     from agent.report import render
 
     try:
@@ -130,7 +132,6 @@ def demo(
     except lab_scenarios.ScenarioError as exc:
         _fail(str(exc))
         return
-    interactive = sys.stdin.isatty() and not yes
     code = 0
     with RunningLab(built) as running:
         tunnel = built.tunnels[0]
@@ -145,35 +146,16 @@ def demo(
             live = diagnose_live(collector, running.probe(),
                                  progress=lambda t: console.print(t, style="dim", highlight=False))
             render(live.diagnosis, console)
-            root = live.diagnosis.root_cause
-            if root.remediation != "clear_sas":
-                console.print(f"No automatic fix for {root.code}; the report above says what to change.")
-                raise typer.Exit(0)
-            plan = plan_clear(live.ctx, reason=root.code)
-            console.print(Panel(plan.describe(), title="proposed remediation", expand=False))
-            if not (yes or (interactive and typer.confirm("Clear this tunnel's SAs on both peers?", default=False))):
-                console.print("Not applied: nothing was changed on the devices (confirm at the prompt, or pass --yes).")
-                raise typer.Exit(0)
             audit = AuditLog(Path(tempfile.mkdtemp(prefix="ipsec-agent-demo-")) / "audit.jsonl")
-            with TunnelLock(tunnel.name):
-                done = execute(plan, collector, audit, diagnosis=root.code, confirmed_by="--yes" if yes else "prompt")
-                result = verify(collector, live.ctx, running.probe())
-            table = Table(title="before / after", box=None)
-            for col in ("peer", "phase 1 before", "phase 1 after", "SAs", "encaps", "decaps"):
-                table.add_column(col)
-            for name, after in result.after.items():
-                before = result.before.get(name)
-                table.add_row(name, before.phase1 if before else "?", after.phase1,
-                              f"{before.sas if before else '?'} -> {after.sas}", str(after.encaps), str(after.decaps))
-            console.print(table)
-            console.print(f"probe: {result.ping}")
-            console.print(f"audit log: {audit.path} ({len(done.records)} commands)")
-            if done.ok and result.up:
-                console.print(f"[bold green]Tunnel {tunnel.name} is up[/]: {root.code} fixed by clearing its SAs "
-                              "and sending interesting traffic.")
+            outcome = _remediate(collector, live, running.probe(), audit, yes=yes, dry_run=False, quiet=False)
+            if outcome.status == "no_action":
+                console.print(f"No automatic fix for {live.diagnosis.root_cause.code}; the report above says what to change.")
+            elif outcome.status == "declined":
+                console.print("Not applied: nothing was changed on the devices (confirm at the prompt, or pass --yes).")
+            elif outcome.status == "applied_up":
+                console.print(f"Summary: {live.diagnosis.root_cause.code} found on {tunnel.name}, fixed by "
+                              f"{outcome.plan.action if outcome.plan else 'the remediation'}, verified with traffic.")
             else:
-                console.print(f"[bold red]Tunnel {tunnel.name} is still not up[/]: "
-                              f"{result.diagnosis.root_cause.code}: {result.diagnosis.root_cause.summary}")
                 code = 1
     raise typer.Exit(code)
 
@@ -315,11 +297,15 @@ def diagnose_cmd(
     offline: Path | None = typer.Option(None, "--offline", help="Diagnose a saved evidence bundle instead."),
     json_out: bool = typer.Option(False, "--json", help="Print exactly one JSON document."),
     probe: bool = typer.Option(True, help="Send interesting traffic (a ping) when the tree asks for it."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Apply the remediation the playbook allows without asking."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show the remediation commands; send nothing."),
+    remediate: bool = typer.Option(True, help="Offer the remediation the playbook allows (live mode)."),
+    audit_log: Path | None = typer.Option(None, "--audit-log", help="Audit log (JSON lines) of state-changing commands."),
 ) -> None:
-    """Walk the troubleshooting tree for TUNNEL (live, both peers at once) or for a bundle."""
-    import json
+    """Walk the troubleshooting tree for TUNNEL (live, both peers at once) or for a bundle;
+    live, offer the remediation the playbook allows, apply it only when confirmed (or
+    --yes), audit it, and verify the tunnel with traffic."""
 
-    from agent.report import render
 
     try:
         if offline is not None:
@@ -327,39 +313,114 @@ def diagnose_cmd(
             from agent.engine.run import diagnose_bundle
 
             diag = diagnose_bundle(read_bundle(offline))
-        else:
-            if tunnel is None or inventory is None:
-                _fail("give TUNNEL and --inventory for a live diagnosis, or --offline BUNDLE")
-                return
-            diag = _diagnose_live(tunnel, inventory, probe, quiet=json_out).diagnosis
+            _print_diagnosis(diag, json_out)
+            raise typer.Exit(diag.exit_code)
+        if tunnel is None or inventory is None:
+            _fail("give TUNNEL and --inventory for a live diagnosis, or --offline BUNDLE")
+            return
+        code = _diagnose_live(tunnel, inventory, probe, json_out, yes=yes, dry_run=dry_run, remediate=remediate,
+                              audit_path=audit_log)
     except AgentError as exc:
-        _fail(str(exc))
+        _fail(str(exc), getattr(exc, "exit_code", 2))
         return
+    raise typer.Exit(code)
+
+
+def _print_diagnosis(diag: Diagnosis, json_out: bool, extra: dict[str, Any] | None = None) -> None:
+    import json
+
+    from agent.report import render
+
     if json_out:
-        sys.stdout.write(json.dumps(diag.to_json(), indent=2) + "\n")
+        sys.stdout.write(json.dumps({**diag.to_json(), **(extra or {})}, indent=2) + "\n")
     else:
         render(diag, console)
-    raise typer.Exit(diag.exit_code)
 
 
-def _diagnose_live(tunnel: str, inventory: Path, allow_probe: bool, quiet: bool) -> Live:
+def _diagnose_live(tunnel: str, inventory: Path, allow_probe: bool, json_out: bool, *, yes: bool, dry_run: bool,
+                   remediate: bool, audit_path: Path | None) -> int:
     from agent.collector import TunnelCollector
     from agent.engine.run import ProbeSpec, diagnose_live
     from agent.inventory import load_inventory
+    from agent.remediate.audit import AuditLog
     from agent.targets import peer_targets
 
     inv = load_inventory(inventory)
     tun = inv.tunnel(tunnel)
     targets = peer_targets(inv, tun)
     probe = None
-    order = sorted(tun.peers, key=lambda p: p.device != tun.probe_from)
-    for peer in order:
+    for peer in sorted(tun.peers, key=lambda p: p.device != tun.probe_from):
         if peer.device and peer.probe is not None:
             probe = ProbeSpec(peer.device, peer.probe.source_interface, str(peer.probe.target))
             break
-    say = (lambda text: None) if quiet else (lambda text: err.print(text, style="dim", highlight=False))
-    with TunnelCollector(tun.name, targets, progress=None if quiet else _progress_printer()) as collector:
-        return diagnose_live(collector, probe, allow_probe=allow_probe, progress=say)
+    say = (lambda text: None) if json_out else (lambda text: err.print(text, style="dim", highlight=False))
+    with TunnelCollector(tun.name, targets, progress=None if json_out else _progress_printer()) as collector:
+        live = diagnose_live(collector, probe, allow_probe=allow_probe, progress=say)
+        if not remediate:
+            _print_diagnosis(live.diagnosis, json_out)
+            return live.diagnosis.exit_code
+        if not json_out:
+            _print_diagnosis(live.diagnosis, json_out)
+        outcome = _remediate(collector, live, probe, AuditLog(audit_path), yes=yes, dry_run=dry_run, quiet=json_out)
+        if json_out:
+            _print_diagnosis(live.diagnosis, True, {"remediation": outcome.to_json()})
+        if outcome.status == "no_action":
+            return live.diagnosis.exit_code
+        return 0 if outcome.status == "applied_up" or (outcome.status in ("declined", "dry_run") and
+                                                       live.diagnosis.exit_code == 0) else 1
+
+
+def _remediate(collector: TunnelCollector, live: Live, probe: ProbeSpec | None, audit: AuditLog, *, yes: bool,
+               dry_run: bool, quiet: bool) -> RemediationOutcome:
+    """Offer, confirm and apply the playbook's remediation; print what happened."""
+    from agent.remediate.flow import remediate
+
+    interactive = sys.stdin.isatty() and not yes
+
+    def confirm(plan: Plan) -> bool:
+        if not quiet:
+            console.print(Panel(plan.describe(), title="proposed remediation", expand=False))
+        if yes:
+            return True
+        if not interactive:
+            return False
+        if plan.drops_other_tunnels:
+            answer = typer.prompt(f"This drops other tunnels. Type the tunnel name ({plan.tunnel}) to confirm",
+                                  default="", show_default=False)
+            return bool(answer.strip() == plan.tunnel)
+        return bool(typer.confirm("Apply it?", default=False))
+
+    try:
+        outcome = remediate(collector, live, probe, confirm, audit, confirmed_by="--yes" if yes else "prompt",
+                            dry_run=dry_run)
+    except KeyboardInterrupt:
+        sent = [f"{r.device}: {r.command} ({r.outcome})" for r in audit.written]
+        err.print("interrupted: " + ("commands sent: " + "; ".join(sent) if sent else "nothing was changed"))
+        raise typer.Exit(130) from None
+    if quiet:
+        return outcome
+    if outcome.plan is not None and outcome.status == "dry_run":
+        console.print(Panel(outcome.plan.describe(), title="dry run: would send", expand=False))
+    for note in outcome.notes:
+        console.print(note, style="yellow")
+    v = outcome.verification
+    if v is not None:
+        table = Table(title="before / after", box=None)
+        for col in ("peer", "phase 1 before", "phase 1 after", "SAs", "encaps", "decaps"):
+            table.add_column(col)
+        for name, after in v.after.items():
+            before = v.before.get(name)
+            table.add_row(name, before.phase1 if before else "?", after.phase1,
+                          f"{before.sas if before else '?'} -> {after.sas}", str(after.encaps), str(after.decaps))
+        console.print(table)
+        console.print(f"probe: {v.ping}")
+        console.print(f"audit log: {audit.path} ({len(audit.written)} commands)")
+        if v.up:
+            console.print(f"[bold green]Tunnel {live.diagnosis.tunnel} is up[/] after {outcome.plan.action if outcome.plan else ''}.")
+        else:
+            console.print(f"[bold red]Tunnel {live.diagnosis.tunnel} is still not up[/]: "
+                          f"{v.diagnosis.root_cause.code}: {v.diagnosis.root_cause.summary}")
+    return outcome
 
 
 def main() -> None:

@@ -544,16 +544,28 @@ def spis_pair(ctx: Context) -> Outcome:
     return Outcome("paired", "SPIs pair up")
 
 
+def asp_baseline(ctx: Context) -> dict[str, dict[str, int]]:
+    """The ASP drop counters as read now, for a later read to compare against."""
+    out: dict[str, dict[str, int]] = {}
+    for peer in ctx.readable():
+        k = _known(peer, "asp_drops")
+        if k is not None:
+            out[peer.name] = {d.reason: d.count for d in k.value or []}
+    return out
+
+
 @check("asp_expired_context", "expired", "ok")
 def asp_expired_context(ctx: Context) -> Outcome:
-    """ASA: 'Expired VPN context' drops."""
+    """ASA: 'Expired VPN context' drops (rising since the previous read, when there was one)."""
+    baseline: dict[str, dict[str, int]] = ctx.scratch.get("asp_baseline", {})
     for peer in ctx.readable():
         k = _known(peer, "asp_drops")
         if k is None:
             continue
         for drop in k.value or []:
             text = f"{drop.reason} {drop.description}".lower()
-            if ("vpn-context-expired" in text or "expired vpn context" in text) and drop.count:
+            rising = drop.count - baseline.get(peer.name, {}).get(drop.reason, 0)  # a second read compares
+            if ("vpn-context-expired" in text or "expired vpn context" in text) and rising > 0:
                 return Outcome("expired", f"{peer.name}: {drop.description or drop.reason} {drop.count}",
                                _ev(peer, "asp_drops", "context"), peer=peer.name,
                                values={"peer": peer.name, "count": drop.count, "remote": ctx.other(peer).endpoint})

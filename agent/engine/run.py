@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from agent.collector import Bundle, TunnelCollector
-from agent.engine import checks as _checks  # noqa: F401  (registers the checks)
+from agent.engine.checks import asp_baseline  # importing the checks registers them
 from agent.engine.model import Diagnosis, Evidence, Status
 from agent.engine.playbook import Library, library
 from agent.engine.registry import Context, PeerCtx
@@ -116,6 +116,7 @@ def diagnose_live(
     if session is None or platform is None:
         first.not_checked.append(f"interesting traffic ({probe.peer} has no session)")
         return Live(first, ctx)
+    baseline = asp_baseline(ctx)
     ping = session.run(probe_command(platform, probe))
     for peer in ctx.peers:
         if peer.facts is None:
@@ -130,7 +131,7 @@ def diagnose_live(
                     del peer.outputs[old]
                 peer.outputs[cmd] = result.output
         rebuild_facts(peer)
-    ctx2 = Context(ctx.tunnel, ctx.peers, live=True)
+    ctx2 = Context(ctx.tunnel, ctx.peers, live=True, scratch={"asp_baseline": baseline})
     second = diagnose(lib, ctx2, fetch, ask)
     ping_ev = Evidence(probe.peer, ping.command, "\n".join(ping.output.strip().splitlines()[-2:]))
     second.steps = first.steps + second.steps

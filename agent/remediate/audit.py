@@ -50,6 +50,7 @@ class AuditLog:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or default_path()
+        self.written: list[AuditRecord] = []  # this process's records (said on Ctrl-C)
 
     def write(self, record: AuditRecord) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -59,6 +60,7 @@ class AuditLog:
             fh.write(line + "\n")
             fh.flush()
             os.fsync(fh.fileno())
+        self.written.append(record)
 
     def read(self) -> list[dict[str, object]]:
         if not self.path.exists():

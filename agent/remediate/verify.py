@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agent.collector import TunnelCollector
+from agent.engine.checks import asp_baseline
 from agent.engine.model import Diagnosis, Status
 from agent.engine.playbook import library
 from agent.engine.registry import Context
@@ -45,6 +46,7 @@ class Verification:
 
 def verify(collector: TunnelCollector, ctx: Context, probe: ProbeSpec | None) -> Verification:
     before = snapshot(ctx)
+    baseline = asp_baseline(ctx)
     last = ""
     if probe is not None:
         session = collector.session(probe.peer)
@@ -63,7 +65,7 @@ def verify(collector: TunnelCollector, ctx: Context, probe: ProbeSpec | None) ->
                 peer.outputs = {k: v for k, v in peer.outputs.items() if not same_kind(k, reread.command)}
                 peer.outputs[reread.command] = reread.output
         rebuild_facts(peer)
-    fresh = Context(ctx.tunnel, ctx.peers, live=True)
+    fresh = Context(ctx.tunnel, ctx.peers, live=True, scratch={"asp_baseline": baseline})
     diag = diagnose(library(), fresh)
     rate = success_rate(last) if last else None
     up = diag.status is Status.UP and (rate is None or rate > 0)

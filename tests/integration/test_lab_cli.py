@@ -66,11 +66,12 @@ def test_demo_without_a_terminal_asks_nothing_and_changes_nothing() -> None:
     assert "hq-asa" in result.output and "br-rtr" in result.output
     assert "root cause STALE_SA" in result.output
     assert "Not applied: nothing was changed" in result.output
+    assert "clear crypto" in result.output  # the plan is shown before asking
 
 
 def test_demo_yes_runs_the_whole_loop() -> None:
     result = runner.invoke(app, ["demo", "--yes"])
     assert result.exit_code == 0, result.output
     assert "clear crypto ipsec sa peer 198.51.100.2" in result.output
-    assert "Tunnel hq-asa--br-rtr is up" in result.output
+    assert "Tunnel hq-asa--br-rtr is up" in result.output and "Summary: STALE_SA" in result.output
     assert "Success rate is 100 percent" in result.output

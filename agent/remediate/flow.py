@@ -1,0 +1,86 @@
+"""The confirmed-remediation loop shared by `diagnose` and `demo`: plan from the
+diagnosis, show the exact commands and the blast radius, ask (or take --yes), change one
+tunnel under its lock, audit every command, verify with traffic, report before/after."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent.collector import TunnelCollector
+from agent.engine.run import Live, ProbeSpec
+from agent.remediate.actions import Executed, Plan, execute, plan_clear, plan_reapply
+from agent.remediate.audit import AuditLog
+from agent.remediate.lock import TunnelLock
+from agent.remediate.verify import Verification, verify
+
+Confirm = Callable[[Plan], bool]  # asks the operator; True = go
+
+
+@dataclass
+class Outcome:
+    status: str  # no_action | declined | dry_run | applied_up | applied_not_up | failed
+    plan: Plan | None = None
+    executed: Executed | None = None
+    verification: Verification | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.status in ("applied_up",) else 1
+
+    def to_json(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {"status": self.status, "notes": self.notes}
+        if self.plan is not None:
+            doc["plan"] = {
+                "action": self.plan.action,
+                "commands": {s.device: s.commands for s in self.plan.steps},
+                "blast_radius": self.plan.blast_radius,
+            }
+        if self.verification is not None:
+            v = self.verification
+            doc["verification"] = {
+                "up": v.up, "probe": v.ping, "root_cause": v.diagnosis.root_cause.code,
+                "before": {k: vars(s) for k, s in v.before.items()},
+                "after": {k: vars(s) for k, s in v.after.items()},
+            }
+        return doc
+
+
+def make_plan(live: Live) -> Plan | None:
+    root = live.diagnosis.root_cause
+    if root.remediation == "clear_sas":
+        return plan_clear(live.ctx, reason=root.code)
+    if root.remediation == "reapply_crypto_map" and root.peer:
+        try:
+            return plan_reapply(live.ctx, root.peer, reason=root.code)
+        except (ValueError, StopIteration):
+            return None
+    return None
+
+
+def remediate(
+    collector: TunnelCollector,
+    live: Live,
+    probe: ProbeSpec | None,
+    confirm: Confirm,
+    audit: AuditLog,
+    *,
+    confirmed_by: str,
+    dry_run: bool = False,
+) -> Outcome:
+    plan = make_plan(live)
+    if plan is None:
+        return Outcome("no_action", notes=["no automatic remediation for " + live.diagnosis.root_cause.code])
+    if dry_run:
+        return Outcome("dry_run", plan, notes=["dry run: nothing was sent"])
+    if not confirm(plan):
+        return Outcome("declined", plan, notes=["not confirmed: nothing was changed"])
+    with TunnelLock(plan.tunnel):
+        done = execute(plan, collector, audit, diagnosis=live.diagnosis.root_cause.code, confirmed_by=confirmed_by)
+        if not done.ok:
+            sent = [f"{r.device}: {r.command} ({r.outcome})" for r in done.records]
+            return Outcome("failed", plan, done, notes=["the change did not complete; sent so far: " + "; ".join(sent)])
+        result = verify(collector, live.ctx, probe)
+    return Outcome("applied_up" if result.up else "applied_not_up", plan, done, result)
