@@ -21,7 +21,7 @@ from agent.lab import scenarios as lab_scenarios
 
 if TYPE_CHECKING:
     from agent.collector import TunnelCollector
-    from agent.engine.model import Diagnosis
+    from agent.engine.model import Diagnosis, Step
     from agent.engine.run import Live, ProbeSpec
     from agent.remediate.actions import Plan
     from agent.remediate.audit import AuditLog
@@ -355,7 +355,11 @@ def _diagnose_live(tunnel: str, inventory: Path, allow_probe: bool, json_out: bo
             break
     say = (lambda text: None) if json_out else (lambda text: err.print(text, style="dim", highlight=False))
     with TunnelCollector(tun.name, targets, progress=None if json_out else _progress_printer()) as collector:
-        live = diagnose_live(collector, probe, allow_probe=allow_probe, progress=say)
+        def step(s: Step) -> None:
+            if not json_out:
+                err.print(f"  {s.node}: {s.check} -> {s.outcome}  {s.detail}", style="dim", highlight=False, markup=False)
+
+        live = diagnose_live(collector, probe, allow_probe=allow_probe, progress=say, on_step=step)
         if not remediate:
             _print_diagnosis(live.diagnosis, json_out)
             return live.diagnosis.exit_code

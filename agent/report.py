@@ -46,6 +46,16 @@ def render(diag: Diagnosis, console: Console, show_steps: bool = True) -> None:
     for name, p in diag.peers.items():
         peers.add_row(name, p.platform or "?", "yes" if p.reachable else "no", p.error or "")
     console.print(peers)
+    if diag.sides:
+        sides = Table(title="the two peers, side by side", show_header=True, header_style="bold", box=None)
+        names = list(diag.sides)
+        sides.add_column("")
+        for n in names:
+            sides.add_column(n, overflow="fold")
+        keys = list(dict.fromkeys(k for row in diag.sides.values() for k in row))
+        for k in keys:
+            sides.add_row(k, *[diag.sides[n].get(k, "") for n in names])
+        console.print(sides)
     if show_steps:
         steps = Table(title="what was checked", show_header=True, header_style="bold", box=None)
         for col in ("node", "check", "outcome", "detail"):

@@ -757,3 +757,42 @@ def _keepalives(ctx: Context) -> dict[str, str]:
         else:
             out[me.name] = "on" if keep is not None and keep.enabled else "off"
     return out if len(out) == 2 else {}
+
+
+# ---------------------------------------------------------------- the two sides, for the report
+
+
+def side_summary(ctx: Context) -> dict[str, dict[str, str]]:
+    """What each peer shows for this tunnel, side by side (phase 1, SAs, SPIs, counters,
+    key fingerprint, transform sets, crypto ACL, PFS)."""
+    out: dict[str, dict[str, str]] = {}
+    for me, other in _pair(ctx):
+        if me.facts is None:
+            out[me.name] = {"reachable": f"no ({me.error or 'not collected'})"}
+            continue
+        p1 = _phase1(me, other.endpoint)
+        p2 = _phase2(me, other.endpoint)
+        entry = _entry_for(me, other.endpoint)
+        group = _group_for(me, other.endpoint)
+        sets = _sets(me, entry) if entry else None
+        row = {
+            "endpoint": me.endpoint or "?",
+            "phase 1": ", ".join(f"{s.state_raw} ({s.role.value})" for s in p1) if p1 else ("none" if p1 is not None else "not read"),
+            "IPsec SAs": str(len(p2)) if p2 is not None else "not read",
+            "SPI out / in": ", ".join(f"{s.spi_out:08X} / {s.spi_in:08X}" for s in (p2 or []) if s.spi_out and s.spi_in) or "-",
+            "encaps / decaps": (f"{sum(s.encaps or 0 for s in p2)} / {sum(s.decaps or 0 for s in p2)}" if p2 else "-"),
+            "PSK": _psk_text(group),
+            "transform sets": _fmt_sets(sets) if sets else "-",
+            "crypto ACL": _fmt_acl(_acl(me, entry.acl)) if entry else "-",
+            "PFS": _fmt_pfs(entry.pfs_group) if entry else "-",
+        }
+        out[me.name] = row
+    return out
+
+
+def _psk_text(group: TunnelGroup | None) -> str:
+    if group is None:
+        return "none"
+    if group.psk_fingerprint:
+        return f"hmac {group.psk_fingerprint}"
+    return "masked" if group.psk_masked else "?"

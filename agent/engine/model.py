@@ -91,6 +91,7 @@ class Diagnosis:
     peers: dict[str, PeerStatus] = field(default_factory=dict)
     steps: list[Step] = field(default_factory=list)
     wants: list[str] = field(default_factory=list)  # e.g. ["probe"]: more evidence would help
+    sides: dict[str, dict[str, str]] = field(default_factory=dict)  # per peer: what it shows, side by side
 
     @property
     def exit_code(self) -> int:
@@ -111,6 +112,7 @@ class Diagnosis:
                 name: {"reachable": p.reachable, "platform": p.platform, **({"error": p.error} if p.error else {})}
                 for name, p in self.peers.items()
             },
+            "sides": self.sides,
             "steps": [
                 {"node": s.node, "check": s.check, "outcome": s.outcome, "detail": s.detail, "reference": s.reference}
                 for s in self.steps

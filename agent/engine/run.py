@@ -12,7 +12,7 @@ from agent.engine.checks import asp_baseline  # importing the checks registers t
 from agent.engine.model import Diagnosis, Evidence, Status
 from agent.engine.playbook import Library, library
 from agent.engine.registry import Context, PeerCtx
-from agent.engine.walker import Ask, diagnose
+from agent.engine.walker import Ask, OnStep, diagnose
 from agent.parsing.facts import build_peer_facts
 
 
@@ -83,6 +83,7 @@ def diagnose_live(
     ask: Ask | None = None,
     allow_probe: bool = True,
     progress: Callable[[str], None] | None = None,
+    on_step: OnStep | None = None,
 ) -> Live:
     """Collect, walk; if the tree wants interesting traffic, send it (a ping is not a
     change of state), re-read the SA tables of both peers, walk again."""
@@ -102,7 +103,7 @@ def diagnose_live(
                         peer.outputs[cmd] = result.output
                         rebuild_facts(peer)
 
-    first = diagnose(lib, ctx, fetch, ask)
+    first = diagnose(lib, ctx, fetch, ask, on_step=on_step)
     wants = "probe" in ctx.wants or first.root_cause.code in CONFIRM_WITH_TRAFFIC
     if not wants or not allow_probe or probe is None:
         if wants and probe is None:
@@ -132,7 +133,7 @@ def diagnose_live(
                 peer.outputs[cmd] = result.output
         rebuild_facts(peer)
     ctx2 = Context(ctx.tunnel, ctx.peers, live=True, scratch={"asp_baseline": baseline})
-    second = diagnose(lib, ctx2, fetch, ask)
+    second = diagnose(lib, ctx2, fetch, ask, on_step=on_step)
     ping_ev = Evidence(probe.peer, ping.command, "\n".join(ping.output.strip().splitlines()[-2:]))
     second.steps = first.steps + second.steps
     before = first.root_cause.code

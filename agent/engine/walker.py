@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent.engine.checks import side_summary
 from agent.engine.model import Diagnosis, Evidence, Finding, PeerStatus, Severity, Status, Step
 from agent.engine.playbook import Conclude, FindingSpec, Library, Playbook
 from agent.engine.registry import CHECKS, Context, Outcome
@@ -15,6 +16,7 @@ MAX_STEPS = 200
 
 Fetch = Callable[[str, list[str]], None]  # (platform, commands) -> runs them on every peer of that platform
 Ask = Callable[[str, list[str], str], str]  # (question, choices, default) -> answer
+OnStep = Callable[[Step], None]  # told of each node as it is walked (the guided session shows it)
 
 
 @dataclass
@@ -23,7 +25,8 @@ class WalkResult:
     steps: list[Step] = field(default_factory=list)
 
 
-def walk(pb: Playbook, ctx: Context, fetch: Fetch | None = None, ask: Ask | None = None) -> WalkResult:
+def walk(pb: Playbook, ctx: Context, fetch: Fetch | None = None, ask: Ask | None = None,
+         on_step: OnStep | None = None) -> WalkResult:
     result = WalkResult()
     node_name: str | None = pb.start
     for _ in range(MAX_STEPS):
@@ -42,7 +45,10 @@ def walk(pb: Playbook, ctx: Context, fetch: Fetch | None = None, ask: Ask | None
                 outcome = Outcome(node.question.default, f"not asked (non-interactive): assumed {node.question.default!r}",
                                   outcome.evidence)
         ctx.not_checked.extend(outcome.not_checked)
-        result.steps.append(Step(node_name, node.check, outcome.branch, outcome.detail, node.reference))
+        step = Step(node_name, node.check, outcome.branch, outcome.detail, node.reference)
+        result.steps.append(step)
+        if on_step is not None:
+            on_step(step)
         branch = node.branches[outcome.branch]
         if isinstance(branch, Conclude):
             confidence = outcome.confidence if outcome.confidence is not None else branch.confidence
@@ -95,9 +101,9 @@ HEALTHY = {"TUNNEL_UP", "TUNNEL_IDLE"}
 
 
 def diagnose(lib: Library, ctx: Context, fetch: Fetch | None = None, ask: Ask | None = None,
-             playbook: str = "l2l-ikev1") -> Diagnosis:
+             playbook: str = "l2l-ikev1", on_step: OnStep | None = None) -> Diagnosis:
     pb = lib.playbooks[playbook]
-    walked = walk(pb, ctx, fetch, ask)
+    walked = walk(pb, ctx, fetch, ask, on_step)
     findings = [_finding(code, lib.finding(code), conf, outcome, ctx) for code, conf, outcome, _ in walked.conclusions]
     findings += [
         _finding(code, lib.finding(code), conf, Outcome("extra", evidence=ev, peer=peer, values={"peer": peer or "?"}), ctx)
@@ -112,7 +118,8 @@ def diagnose(lib: Library, ctx: Context, fetch: Fetch | None = None, ask: Ask | 
         root = next(f for f in findings if f.code not in HEALTHY)
     status = _status(root, findings)
     peers = {p.name: PeerStatus(p.reachable, p.platform, p.error) for p in ctx.peers}
-    return Diagnosis(ctx.tunnel, status, root, findings, sorted(set(ctx.not_checked)), peers, walked.steps, ctx.wants)
+    return Diagnosis(ctx.tunnel, status, root, findings, sorted(set(ctx.not_checked)), peers, walked.steps, ctx.wants,
+                     side_summary(ctx))
 
 
 def _status(root: Finding, findings: list[Finding]) -> Status:
