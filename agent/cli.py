@@ -236,6 +236,91 @@ def _collect_progress(peers: list[str]) -> Iterator[Callable[[str, str], None]]:
         yield update
 
 
+@app.command("clear")
+def clear_cmd(
+    tunnel: str = typer.Argument(..., help="The tunnel's name in the inventory."),
+    inventory: Path = typer.Option(..., "--inventory", "-i", help="Inventory file."),
+    phase: str = typer.Option("both", "--phase", help="1, 2 or both."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the commands; send nothing."),
+    json_out: bool = typer.Option(False, "--json", help="Print exactly one JSON document."),
+    audit_log: Path | None = typer.Option(None, "--audit-log", help="Audit log (JSON lines)."),
+) -> None:
+    """Clear TUNNEL's SAs on both peers (scoped to the other peer), verify with traffic.
+    Exit 0 only when the tunnel is verified up afterwards."""
+    import json
+
+    from agent.collector import TunnelCollector
+    from agent.engine.run import diagnose_live
+    from agent.inventory import load_inventory
+    from agent.remediate.actions import execute, plan_clear
+    from agent.remediate.audit import AuditLog
+    from agent.remediate.lock import TunnelLock
+    from agent.remediate.verify import verify
+    from agent.targets import peer_targets
+
+    if phase not in ("1", "2", "both"):
+        _fail("--phase is 1, 2 or both")
+    try:
+        inv = load_inventory(inventory)
+        tun = inv.tunnel(tunnel)
+        targets = peer_targets(inv, tun)
+    except AgentError as exc:
+        _fail(str(exc))
+        return
+    probe = _probe_of(tun)
+    audit = AuditLog(audit_log)
+    doc: dict[str, Any] = {"tunnel": tun.name, "phase": phase}
+    code = 1
+    with TunnelCollector(tun.name, targets) as collector:
+        live: Live = diagnose_live(collector, None, allow_probe=False)
+        plan = plan_clear(live.ctx, phase, reason=live.diagnosis.root_cause.code)
+        doc["before"] = live.diagnosis.root_cause.code
+        doc["commands"] = {st.device: st.commands for st in plan.steps}
+        unreachable = [p.name for p in live.ctx.peers if not p.reachable and p.platform]
+        if not json_out:
+            console.print(plan.describe())
+        if dry_run:
+            doc["status"] = "dry_run"
+        elif not (yes or (sys.stdin.isatty() and typer.confirm("Clear these SAs?", default=False))):
+            doc["status"] = "not_confirmed"
+        elif not plan.steps:
+            doc["status"] = "no_reachable_peer"
+        else:
+            with TunnelLock(tun.name):
+                done = execute(plan, collector, audit, diagnosis=live.diagnosis.root_cause.code,
+                               confirmed_by="--yes" if yes else "prompt")
+                result = verify(collector, live.ctx, probe)
+            doc.update(status="cleared" if done.ok else "failed", up=result.up, probe=result.ping,
+                       after=result.diagnosis.root_cause.code, audit_log=str(audit.path))
+            if done.ok and result.up:
+                code = 0
+            elif not result.up:
+                doc["why"] = f"{result.diagnosis.root_cause.code}: {result.diagnosis.root_cause.summary}"
+        if unreachable:
+            doc["unreachable"] = unreachable
+    if json_out:
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+    else:
+        status = doc["status"]
+        if status == "cleared" and code == 0:
+            console.print(f"[bold green]{tun.name} cleared and verified up[/] ({doc.get('probe', '')})")
+        elif status in ("cleared", "failed"):
+            console.print(f"[bold red]{tun.name} is not up after the clear[/]: {doc.get('why', status)}")
+        else:
+            console.print(f"{tun.name}: {status.replace('_', ' ')}; nothing was sent")
+    raise typer.Exit(code)
+
+
+def _probe_of(tun: Any) -> ProbeSpec | None:
+    from agent.engine.run import ProbeSpec
+
+    for peer in sorted(tun.peers, key=lambda p: p.device != tun.probe_from):
+        if peer.device and peer.probe is not None:
+            return ProbeSpec(peer.device, peer.probe.source_interface, str(peer.probe.target))
+    return None
+
+
 @playbooks_app.command("lint")
 def playbooks_lint() -> None:
     """Check the trees: unknown checks, unreachable nodes, cycles, codes not in the catalog, missing references."""
@@ -340,7 +425,7 @@ def _print_diagnosis(diag: Diagnosis, json_out: bool, extra: dict[str, Any] | No
 def _diagnose_live(tunnel: str, inventory: Path, allow_probe: bool, json_out: bool, *, yes: bool, dry_run: bool,
                    remediate: bool, audit_path: Path | None) -> int:
     from agent.collector import TunnelCollector
-    from agent.engine.run import ProbeSpec, diagnose_live
+    from agent.engine.run import diagnose_live
     from agent.inventory import load_inventory
     from agent.remediate.audit import AuditLog
     from agent.targets import peer_targets
@@ -348,11 +433,7 @@ def _diagnose_live(tunnel: str, inventory: Path, allow_probe: bool, json_out: bo
     inv = load_inventory(inventory)
     tun = inv.tunnel(tunnel)
     targets = peer_targets(inv, tun)
-    probe = None
-    for peer in sorted(tun.peers, key=lambda p: p.device != tun.probe_from):
-        if peer.device and peer.probe is not None:
-            probe = ProbeSpec(peer.device, peer.probe.source_interface, str(peer.probe.target))
-            break
+    probe = _probe_of(tun)
     say = (lambda text: None) if json_out else (lambda text: err.print(text, style="dim", highlight=False))
     with TunnelCollector(tun.name, targets, progress=None if json_out else _progress_printer()) as collector:
         def step(s: Step) -> None:
