@@ -85,6 +85,10 @@ def _classify(exc: BaseException) -> DeviceError:
         return DeviceError("host_key", "unknown host key: the device is not in known_hosts")
     if isinstance(exc, NetmikoTimeoutException):
         ctx = exc.__context__
+        if isinstance(ctx, paramiko.BadHostKeyException) or "does not match" in str(exc):
+            return DeviceError("host_key", "host key mismatch: the device's key differs from known_hosts")
+        if "known_hosts" in str(exc) or "not found in known" in str(ctx or ""):
+            return DeviceError("host_key", "unknown host key: the device is not in known_hosts")
         if isinstance(ctx, paramiko.ssh_exception.NoValidConnectionsError) or isinstance(ctx, ConnectionRefusedError):
             return DeviceError("refused", "connection refused")
         if "banner" in str(exc).lower() or "Error reading SSH protocol banner" in str(ctx or ""):
@@ -135,6 +139,8 @@ class DeviceSession:
         }
         if s.host_key_policy != "ignore" and s.known_hosts:
             params.update(system_host_keys=False, alt_host_keys=True, alt_key_file=s.known_hosts)
+        elif s.host_key_policy != "ignore":
+            params.update(system_host_keys=True)  # ~/.ssh/known_hosts
         params["ssh_strict"] = s.host_key_policy == "strict"
         if self.session_log is not None:
             self.session_log.parent.mkdir(parents=True, exist_ok=True)

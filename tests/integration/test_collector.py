@@ -188,3 +188,21 @@ def test_collects_through_a_jump_host() -> None:
         with TunnelCollector("t", lab.targets(0, **{n: {"jump": bad} for n in built.lab.devices})) as col:
             failed = col.collect()
         assert all(p.error is not None and p.error.kind == "auth" for p in failed.peers)
+
+
+def test_host_key_mismatch_is_a_clear_error(tmp_path: Path) -> None:
+    built = S.build("ios-ios-healthy")
+    with RunningLab(built) as lab:
+        good = tmp_path / "kh"
+        good.write_text(lab.known_hosts())
+        ok = lab.targets(0, **{n: {"known_hosts": str(good), "host_key_policy": "strict"} for n in built.lab.devices})
+        with TunnelCollector("t", ok) as col:
+            assert all(p.error is None for p in col.collect().peers)
+        other = RunningLab(S.build("ios-ios-healthy"))  # a different lab: a different host key
+        bad = tmp_path / "bad"
+        bad.write_text("".join(f"[127.0.0.1]:{lab.port(n)} {other.server.host_key_public}\n" for n in built.lab.devices))
+        wrong = lab.targets(0, **{n: {"known_hosts": str(bad), "host_key_policy": "strict", "connect_attempts": 1}
+                                  for n in built.lab.devices})
+        with TunnelCollector("t", wrong) as col:
+            peers = col.collect().peers
+    assert all(p.error is not None and p.error.kind == "host_key" for p in peers), [p.error for p in peers]
