@@ -6,6 +6,7 @@ import contextlib
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -234,6 +235,124 @@ def _collect_progress(peers: list[str]) -> Iterator[Callable[[str, str], None]]:
                 progress.update(tasks[peer], description=text, completed=1 if done else 0, total=1 if done else None)
 
         yield update
+
+
+def _interval(text: str) -> float:
+    import re
+
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([smh]?)", text.strip())
+    if not m:
+        raise typer.BadParameter("use e.g. 30s, 15m or 1h")
+    return float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600}[m.group(2)]
+
+
+@app.command("sweep")
+def sweep_cmd(
+    inventory: Path = typer.Option(..., "--inventory", "-i", help="Inventory file."),
+    tag: list[str] = typer.Option([], "--tag", help="Only tunnels with this tag (repeatable)."),
+    tunnel: list[str] = typer.Option([], "--tunnel", help="Only this tunnel (repeatable)."),
+    workers: int = typer.Option(8, "--workers", min=1, max=256, help="Devices read in parallel."),
+    json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
+    report: tuple[str, Path] | None = typer.Option(None, "--report", help="md|html FILE: a report for a ticket."),
+    prom: Path | None = typer.Option(None, "--prom", help="Prometheus text file to write (atomically)."),
+    db: Path | None = typer.Option(None, "--db", help="History database (default under the user's data directory)."),
+    every: str | None = typer.Option(None, "--every", help="Sweep again every INTERVAL (e.g. 15m) until interrupted."),
+) -> None:
+    """Check every selected tunnel read-only, each device logged into once; record history."""
+    from agent import logs
+    from agent.inventory import load_inventory
+    from agent.sweep.history import History
+    from agent.targets import sweep_tunnels
+
+    if report is not None and report[0] not in ("md", "html"):
+        _fail("--report takes md or html and a file")
+    try:
+        inv = load_inventory(inventory)
+        selected = inv.select(tags=tag, names=tunnel)
+        targets = sweep_tunnels(inv, selected)
+        history = History(db)
+    except AgentError as exc:
+        _fail(str(exc))
+        return
+    except (OSError, ValueError) as exc:
+        _fail(f"cannot use the history database: {exc}")
+        return
+    if every is None:
+        raise typer.Exit(_one_sweep(targets, workers, history, json_out, report, prom))
+    period = _interval(every)
+    log = logs.get("ipsec-agent.sweep")
+    while True:
+        start = time.monotonic()
+        try:
+            code = _one_sweep(targets, workers, history, json_out, report, prom)
+            log.warning("sweep", outcome=code, tunnels=len(targets))
+        except Exception as exc:  # noqa: BLE001 - a long-running loop survives one bad sweep
+            log.error("sweep", outcome="error", error=type(exc).__name__)
+        try:
+            time.sleep(max(0.0, period - (time.monotonic() - start)))
+        except KeyboardInterrupt:
+            raise typer.Exit(0) from None
+
+
+def _one_sweep(targets: list[Any], workers: int, history: Any, json_out: bool, report: tuple[str, Path] | None,
+               prom: Path | None) -> int:
+    import json
+
+    from agent.sweep import outputs
+    from agent.sweep.runner import run_sweep
+
+    say = None if json_out or not console.is_terminal else (lambda t: console.print(t, style="dim", markup=False))
+    sweep = run_sweep(targets, workers, progress=say)
+    changes = history.record(sweep)
+    since = {r.tunnel: history.since(r.tunnel) for r in sweep.results}
+    if prom is not None:
+        outputs.write_atomic(prom, outputs.prometheus(sweep))
+    if report is not None:
+        kind, path = report
+        text = outputs.markdown(sweep, changes, since) if kind == "md" else outputs.html_report(sweep, changes, since)
+        outputs.write_atomic(path, text)
+    if json_out:
+        doc = sweep.to_json()
+        doc["changes"] = [vars(c) for c in changes]
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        return sweep.exit_code
+    table = Table(title=f"sweep {sweep.started_at}: {len(sweep.results)} tunnels, {len(sweep.devices)} devices, "
+                        f"{sweep.seconds:.1f} s", box=None)
+    for col in ("tunnel", "status", "root cause", "since"):
+        table.add_column(col)
+    for r in sweep.results:
+        table.add_row(r.tunnel, r.status, r.diagnosis.root_cause.code, since.get(r.tunnel) or "")
+    console.print(table)
+    for c in changes:
+        if c.previous is not None:
+            flap = f" (flapping: {c.flaps_last_hour} changes in the last hour)" if c.flaps_last_hour > 1 else ""
+            console.print(f"{c.tunnel}: {c.previous} -> {c.current} at {c.at}{flap}", highlight=False)
+    for name, read in sweep.devices.items():
+        if read.error is not None:
+            err.print(f"{name}: {read.error.kind}: {read.error}", highlight=False)
+    return sweep.exit_code
+
+
+@app.command("history")
+def history_cmd(
+    tunnel: str = typer.Argument(..., help="Tunnel name."),
+    db: Path | None = typer.Option(None, "--db", help="History database."),
+) -> None:
+    """The tunnel's timeline across sweeps."""
+    from agent.sweep.history import History
+
+    entries = History(db).timeline(tunnel)
+    if not entries:
+        _fail(f"no sweep has recorded tunnel {tunnel!r}", 2)
+    table = Table(title=f"history of {tunnel}", box=None)
+    for col in ("at", "status", "root cause", "summary"):
+        table.add_column(col, overflow="fold")
+    last = None
+    for e in entries:
+        mark = "" if last in (None, e.status) else " (changed)"
+        table.add_row(e.at, e.status + mark, e.root_cause, e.summary)
+        last = e.status
+    console.print(table)
 
 
 @app.command("clear")

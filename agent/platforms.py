@@ -106,3 +106,15 @@ def tunnel_commands(platform: str, peer: str) -> list[CommandSpec]:
         fallback = spec.fallback.format(peer=peer) if spec.fallback else None
         out.append(CommandSpec(spec.command.format(peer=peer), fallback, spec.why))
     return out
+
+
+def device_commands(platform: str) -> list[CommandSpec]:
+    """A sweep's command set: the tunnel commands without the peer filter, so one read of
+    a device serves every tunnel it terminates."""
+    out = []
+    for spec in TUNNEL_COMMANDS[normalise(platform)]:
+        cmd = spec.command
+        for pattern in (" filter ipaddress {peer}", " peer {peer}", " remote {peer}", " {peer}"):
+            cmd = cmd.replace(pattern, "")
+        out.append(CommandSpec(cmd, spec.fallback.replace(" {peer}", "") if spec.fallback else None, spec.why))
+    return out

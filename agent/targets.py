@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agent.collector import ConnectionSpec, JumpSpec, PeerTarget
 from agent.inventory import Device, Inventory, Tunnel
+from agent.sweep.runner import SweepPeer, SweepTunnel
 
 
 def connection_spec(device: Device) -> ConnectionSpec:
@@ -47,3 +48,21 @@ def peer_targets(inv: Inventory, tunnel: Tunnel) -> list[PeerTarget]:
             targets.append(PeerTarget(f"peer-{peer.crypto_endpoint}", peer.platform, str(peer.crypto_endpoint),
                                       str(other.crypto_endpoint), None))
     return targets
+
+
+def sweep_tunnels(inv: Inventory, tunnels: list[Tunnel]) -> list[SweepTunnel]:
+    """Selected tunnels with each device's connection resolved once."""
+    specs: dict[str, ConnectionSpec] = {}
+    out = []
+    for t in tunnels:
+        peers = []
+        for peer in t.peers:
+            if peer.device is not None:
+                if peer.device not in specs:
+                    specs[peer.device] = connection_spec(inv.device(peer.device))
+                dev = inv.device(peer.device)
+                peers.append(SweepPeer(dev.name, dev.platform, str(peer.crypto_endpoint), specs[peer.device]))
+            else:
+                peers.append(SweepPeer(f"peer-{peer.crypto_endpoint}", peer.platform, str(peer.crypto_endpoint), None))
+        out.append(SweepTunnel(t.name, (peers[0], peers[1])))
+    return out

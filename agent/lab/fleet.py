@@ -91,6 +91,7 @@ def _base_lines(platform: Platform, name: str, i: int) -> list[str]:
         "interface GigabitEthernet0/1", " description LAN", f" ip address {inside.network_address + 1} 255.255.255.0",
         " ip nat inside",
         "crypto isakmp policy 10", " encr aes 256", " hash sha", " authentication pre-share", " group 14",
+        "crypto isakmp keepalive 10 2",
         "crypto ipsec transform-set ESP-AES256-SHA esp-aes 256 esp-sha-hmac", " mode tunnel",
         f"ip route 0.0.0.0 0.0.0.0 {gw}",
     ]

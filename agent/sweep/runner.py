@@ -1,0 +1,147 @@
+"""A health sweep: every selected tunnel, read-only, each device logged into ONCE.
+
+Tunnels are grouped by device; a bounded pool of workers reads each device's SA tables
+and crypto configuration once (no peer filter), then every tunnel is diagnosed offline
+from its two devices' facts.  No probe (unless asked) and never a clear."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from agent.collector import ConnectionSpec, DeviceError, DeviceSession
+from agent.engine.model import Diagnosis
+from agent.engine.playbook import library
+from agent.engine.registry import Context, PeerCtx
+from agent.engine.walker import diagnose
+from agent.parsing.facts import build_peer_facts
+from agent.platforms import CommandSpec, device_commands
+from agent.redact import Redactor
+
+
+@dataclass
+class SweepPeer:
+    name: str  # device name, or a label for a peer that is not ours
+    platform: str | None
+    endpoint: str
+    connection: ConnectionSpec | None
+
+
+@dataclass
+class SweepTunnel:
+    name: str
+    peers: tuple[SweepPeer, SweepPeer]
+
+
+@dataclass
+class DeviceRead:
+    name: str
+    platform: str
+    outputs: dict[str, str] = field(default_factory=dict)
+    error: DeviceError | None = None
+    seconds: float = 0.0
+    facts: Any = None
+
+
+@dataclass
+class TunnelResult:
+    tunnel: str
+    diagnosis: Diagnosis
+
+    @property
+    def status(self) -> str:
+        return self.diagnosis.status.value
+
+
+@dataclass
+class SweepResult:
+    started_at: str
+    seconds: float
+    results: list[TunnelResult]
+    devices: dict[str, DeviceRead]
+    workers: int
+    parse_seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        """0 all up, 1 any tunnel down or degraded, 3 some could not be checked."""
+        statuses = {r.status for r in self.results}
+        if statuses & {"down", "degraded"}:
+            return 1
+        if "unknown" in statuses:
+            return 3
+        return 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sweep": {
+                "started_at": self.started_at, "seconds": round(self.seconds, 3), "workers": self.workers,
+                "tunnels": len(self.results), "devices": len(self.devices),
+                "device_errors": {n: f"{d.error.kind}: {d.error}" for n, d in self.devices.items() if d.error},
+                "summary": {s: sum(1 for r in self.results if r.status == s) for s in ("up", "down", "degraded", "unknown")},
+            },
+            "tunnels": [r.diagnosis.to_json() for r in self.results],
+        }
+
+
+Progress = Callable[[str], None]
+
+
+def _read_device(spec: ConnectionSpec, redactor: Redactor, commands: list[CommandSpec]) -> DeviceRead:
+    read = DeviceRead(spec.name, spec.platform)
+    start = time.monotonic()
+    try:
+        with DeviceSession(spec, redactor) as session:
+            for cmd in commands:
+                result = session.run(cmd.command, cmd.fallback)
+                if result.error is not None:
+                    read.error = DeviceError(result.error, f"{result.error} during '{cmd.command}'")
+                    break
+                read.outputs[cmd.command] = result.output
+    except DeviceError as err:
+        read.error = err
+    read.seconds = time.monotonic() - start
+    return read
+
+
+def run_sweep(tunnels: list[SweepTunnel], workers: int = 8, progress: Progress | None = None) -> SweepResult:
+    say = progress or (lambda text: None)
+    started = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    t0 = time.monotonic()
+    redactor = Redactor()
+    specs: dict[str, ConnectionSpec] = {}
+    for t in tunnels:
+        for p in t.peers:
+            if p.connection is not None:
+                specs.setdefault(p.name, p.connection)
+    reads: dict[str, DeviceRead] = {}
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = {name: pool.submit(_read_device, spec, redactor, device_commands(spec.platform))
+                   for name, spec in specs.items()}
+        for name, fut in futures.items():
+            done = reads[name] = fut.result()
+            say(f"{name}: failed: {done.error.kind}" if done.error is not None else f"{name}: read")
+    p0 = time.monotonic()
+    for device in reads.values():
+        if device.outputs:
+            device.facts = build_peer_facts(device.platform, device.outputs)
+    parse_seconds = time.monotonic() - p0
+    lib = library()
+    results = []
+    for t in tunnels:
+        peers = []
+        for p in t.peers:
+            got = reads.get(p.name)
+            error = None
+            if got is None:
+                error = "not ours (crypto endpoint only)"
+            elif got.error is not None:
+                error = f"{got.error.kind}: {got.error}"
+            peers.append(PeerCtx(p.name, p.platform, p.endpoint, got is not None and got.error is None,
+                                 got.facts if got else None, dict(got.outputs) if got else {}, error))
+        results.append(TunnelResult(t.name, diagnose(lib, Context(t.name, peers))))
+    return SweepResult(started, time.monotonic() - t0, results, reads, workers, parse_seconds)

@@ -1,0 +1,84 @@
+"""Sweeps over a fleet lab: every tunnel right, each device logged into once, history
+across two sweeps, and outputs a monitoring system can read."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+from typer.testing import CliRunner
+
+from agent.cli import app
+from agent.lab import ike
+from agent.lab.fleet import FleetSpec, build_fleet
+from agent.lab.runner import RunningLab
+
+pytestmark = pytest.mark.integration
+runner = CliRunner()
+EXPECT = {None: "TUNNEL_UP", "psk_mismatch": "PSK_MISMATCH", "stale_sa": "STALE_SA", "esp_blocked": "ESP_BLOCKED",
+          "transform_mismatch": "TRANSFORM_SET_MISMATCH", "no_traffic": "NO_INTERESTING_TRAFFIC"}
+
+
+def test_fleet_sweep_history_and_outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = FleetSpec.parse("50:20")
+    built = build_fleet(spec)
+    db, prom, md, html = tmp_path / "h.sqlite", tmp_path / "m.prom", tmp_path / "r.md", tmp_path / "r.html"
+    with RunningLab(built) as lab:
+        inv = tmp_path / "inventory.yaml"
+        lab.write_inventory(inv)
+        for key, value in lab.env().items():
+            monkeypatch.setenv(key, value)
+        first = runner.invoke(app, ["sweep", "-i", str(inv), "--db", str(db), "--json", "--prom", str(prom),
+                                    "--workers", "8"])
+        logins = {name: d.state.logins for name, d in built.lab.devices.items()}
+        # a fault between two sweeps: a healthy tunnel's far device reboots
+        victim = next(i for i in range(len(built.tunnels)) if i not in spec.faults and i > 0)
+        t = built.tunnels[victim]
+        ike.reboot(built.lab.devices[t.b])
+        second = runner.invoke(app, ["sweep", "-i", str(inv), "--db", str(db), "--report", "md", str(md)])
+        third = runner.invoke(app, ["sweep", "-i", str(inv), "--db", str(db), "--report", "html", str(html)])
+        hist = runner.invoke(app, ["history", t.name, "--db", str(db)], env={"COLUMNS": "200"})
+    assert first.exit_code == 1, first.output  # some tunnels are down
+    doc = json.loads(first.stdout)
+    assert doc["sweep"]["tunnels"] == 50 and doc["sweep"]["devices"] == 20
+    by_name = {d["tunnel"]: d for d in doc["tunnels"]}
+    for k, tun in enumerate(built.tunnels):
+        got = by_name[tun.name]["root_cause"]["code"]
+        assert got == EXPECT[spec.faults.get(k)], (tun.name, spec.faults.get(k), got)
+    assert set(logins.values()) == {1}, logins  # each device logged into exactly once
+
+    assert second.exit_code == 1
+    assert f"{t.name}: up -> down" in second.output
+    assert "## Changes" in md.read_text() and t.name in md.read_text()
+    assert "<table>" in html.read_text()
+    assert hist.exit_code == 0 and "(changed)" in hist.output and "STALE_SA" in hist.output
+
+    families = {f.name: f for f in text_string_to_metric_families(prom.read_text())}
+    up = {s.labels["tunnel"]: s.value for s in families["ipsec_tunnel_up"].samples}
+    assert len(up) == 50 and sum(up.values()) == sum(1 for k in range(50) if k not in spec.faults)
+    assert "ipsec_sweep_duration_seconds" in families and "ipsec_tunnel_phase1_up" in families
+
+
+def test_a_faulty_device_does_not_stop_the_sweep(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    built = build_fleet(FleetSpec.parse("12:6"))
+    hung = built.lab.devices["rtr-001"]
+    hung.ssh.hang_commands = ["show crypto ipsec sa"]
+    refused = built.lab.devices["asa-002"]
+    refused.ssh.refuse_auth = True
+    with RunningLab(built) as lab:
+        inv = tmp_path / "inventory.yaml"
+        lab.write_inventory(inv)
+        text = inv.read_text().replace("ssh:\n", "ssh:\n    read_timeout: 2\n")
+        inv.write_text(text)
+        for key, value in lab.env().items():
+            monkeypatch.setenv(key, value)
+        result = runner.invoke(app, ["sweep", "-i", str(inv), "--db", str(tmp_path / "h"), "--json"])
+    doc = json.loads(result.stdout)  # device events are logged to stderr
+    errors = doc["sweep"]["device_errors"]
+    assert errors["asa-002"].startswith("auth") and errors["rtr-001"].startswith("timeout")
+    healthy = [d for d in doc["tunnels"] if "rtr-001" not in d["tunnel"] and "asa-002" not in d["tunnel"]]
+    assert healthy and all(d["root_cause"]["code"] in ("TUNNEL_UP", "PSK_MISMATCH", "STALE_SA", "ESP_BLOCKED",
+                                                       "TRANSFORM_SET_MISMATCH", "NO_INTERESTING_TRAFFIC") for d in healthy)
+    assert result.exit_code in (1, 3)
