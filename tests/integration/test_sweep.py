@@ -52,7 +52,7 @@ def test_fleet_sweep_history_and_outputs(tmp_path: Path, monkeypatch: pytest.Mon
     assert second.exit_code == 1
     assert f"{t.name}: up -> down" in second.output
     assert "## Changes" in md.read_text() and t.name in md.read_text()
-    assert "<table>" in html.read_text()
+    assert third.exit_code == 1 and "<table>" in html.read_text()
     assert hist.exit_code == 0 and "(changed)" in hist.output and "STALE_SA" in hist.output
 
     families = {f.name: f for f in text_string_to_metric_families(prom.read_text())}
