@@ -1,0 +1,258 @@
+"""Benchmarks, in one run, on the same lab with the same latencies:
+
+* diagnosis: `diagnose` end to end against the limit (the slowest peer's login plus its
+  command delays for the commands the diagnosis ran) and against a serial script that
+  logs into peer A, runs the same commands, then peer B;
+* sweep: tunnels per second of `sweep` and of a Nornir (+ nornir_netmiko, threaded
+  runner, same worker count) task collecting the same commands from the same devices
+  and parsing them with the same templates, peak RSS of each (separate processes);
+* parse share: the part of a diagnosis and of a sweep spent parsing.
+
+    python bench/run.py            # the full run (100/500 tunnels on 50/200 devices)
+    python bench/run.py --quick    # a small lab, for a smoke test
+
+Writes bench/results/latest.json and bench/results/latest.md.  Benchmarks measure;
+they assert nothing."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from agent.collector import TunnelCollector  # noqa: E402
+from agent.engine import run as engine_run  # noqa: E402
+from agent.lab import scenarios as S  # noqa: E402
+from agent.lab.fleet import FleetSpec, build_fleet  # noqa: E402
+from agent.lab.runner import RunningLab  # noqa: E402
+from agent.lab.scenarios import BuiltLab  # noqa: E402
+from agent.platforms import tunnel_commands  # noqa: E402
+
+SCENARIOS = ["asa-ios-stale-sa", "asa-ios-psk-mismatch", "ios-ios-healthy", "asa-ios-transform-mismatch",
+             "asa-ios-nat-exemption-missing", "ios-ios-routing-missing"]
+
+
+def set_latency(built: BuiltLab, connect: float, command: float, jitter: float) -> None:
+    for dev in built.lab.devices.values():
+        dev.ssh.connect_delay, dev.ssh.command_delay, dev.ssh.command_jitter = connect, command, jitter
+
+
+class ParseTimer:
+    """Wraps the facts builder to add up the time spent parsing."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.original = engine_run.build_peer_facts
+
+    def __enter__(self) -> ParseTimer:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            t = time.perf_counter()
+            try:
+                return self.original(*args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - t
+
+        engine_run.build_peer_facts = timed  # type: ignore[assignment]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        engine_run.build_peer_facts = self.original  # type: ignore[assignment]
+
+
+def bench_diagnosis(name: str, lat: dict[str, float]) -> dict[str, Any]:
+    built = S.build(name)
+    set_latency(built, lat["connect"], lat["command"], lat["jitter"])
+    with RunningLab(built) as lab:
+        before = {n: len(d.state.commands) for n, d in built.lab.devices.items()}
+        with ParseTimer() as pt:
+            t = time.perf_counter()
+            with TunnelCollector(built.tunnels[0].name, lab.targets()) as col:
+                live = engine_run.diagnose_live(col, lab.probe())
+            agent_s = time.perf_counter() - t
+        ran = {n: d.state.commands[before[n]:] for n, d in built.lab.devices.items()}
+    limit = max(lat["connect"] + len(cmds) * (lat["command"] + lat["jitter"] / 2) for cmds in ran.values())
+    serial_s = serial_script(name, lat, ran)
+    return {"scenario": name, "root_cause": live.diagnosis.root_cause.code, "agent_s": round(agent_s, 3),
+            "limit_s": round(limit, 3), "serial_s": round(serial_s, 3), "ratio_to_limit": round(agent_s / limit, 3),
+            "ratio_to_serial": round(agent_s / serial_s, 3), "commands": {n: len(c) for n, c in ran.items()},
+            "parse_share": round(pt.seconds / agent_s, 4)}
+
+
+def serial_script(name: str, lat: dict[str, float], ran: dict[str, list[str]]) -> float:
+    """What an engineer's script does: log into A, run the commands, then B."""
+    from netmiko import ConnectHandler
+
+    built = S.build(name)
+    set_latency(built, lat["connect"], lat["command"], lat["jitter"])
+    setup = {"terminal length 0", "terminal width 511", "terminal pager 0", "show curpriv", "configure terminal", "end",
+             "exit", "enable"}
+    with RunningLab(built) as lab:
+        t = time.perf_counter()
+        for dev_name, cmds in ran.items():
+            with ConnectHandler(**lab.netmiko_params(dev_name)) as conn:
+                conn.enable()
+                for cmd in cmds:
+                    if cmd not in setup:
+                        conn.send_command(cmd, read_timeout=30)
+        return time.perf_counter() - t
+
+
+# ---------------------------------------------------------------- sweep (children)
+
+
+def child_sweep(kind: str, fleet: str, workers: int, lat: dict[str, float]) -> dict[str, Any]:
+    built = build_fleet(FleetSpec.parse(fleet))
+    set_latency(built, lat["connect"], lat["command"], lat["jitter"])
+    with RunningLab(built) as lab:
+        t = time.perf_counter()
+        if kind == "agent":
+            from agent.sweep.runner import SweepPeer, SweepTunnel, run_sweep
+
+            tunnels = []
+            for i, tun in enumerate(built.tunnels):
+                a, b = lab.targets(i)
+                tunnels.append(SweepTunnel(tun.name, (SweepPeer(a.name, a.platform, a.crypto_endpoint or "", a.connection),
+                                                      SweepPeer(b.name, b.platform, b.crypto_endpoint or "", b.connection))))
+            result = run_sweep(tunnels, workers)
+            parse_s = result.parse_seconds
+        else:
+            parse_s = nornir_sweep(built, lab, workers)
+        seconds = time.perf_counter() - t
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": seconds, "tunnels": len(built.tunnels), "parse_s": parse_s, "rss_mb": rss_mb}
+
+
+def nornir_sweep(built: BuiltLab, lab: RunningLab, workers: int) -> float:
+    """The usual Nornir script: per host, the tunnel command set for each of its tunnels,
+    parsed with the same templates."""
+    import tempfile
+
+    import yaml
+    from nornir import InitNornir
+    from nornir.core.task import Result, Task
+    from nornir_netmiko.tasks import netmiko_send_command
+
+    from agent.parsing import parse
+
+    peers_of: dict[str, list[str]] = {}
+    for t in built.tunnels:
+        peers_of.setdefault(t.a, []).append(str(t.b_endpoint))
+        peers_of.setdefault(t.b, []).append(str(t.a_endpoint))
+    hosts = {}
+    for name in built.lab.devices:
+        p = lab.netmiko_params(name)
+        hosts[name] = {"hostname": "127.0.0.1", "port": p["port"], "username": p["username"], "password": p["password"],
+                       "platform": p["device_type"],
+                       "connection_options": {"netmiko": {"extras": {"secret": p["secret"]}}}}
+    host_file = Path(tempfile.mkdtemp(prefix="nornir-")) / "hosts.yaml"
+    host_file.write_text(yaml.safe_dump(hosts))
+    nr = InitNornir(runner={"plugin": "threaded", "options": {"num_workers": workers}},
+                    inventory={"plugin": "SimpleInventory", "options": {"host_file": str(host_file)}},
+                    logging={"enabled": False})
+    parse_s = [0.0]
+
+    def task(t: Task) -> Result:
+        outs = 0
+        for peer in peers_of.get(t.host.name, []):
+            for spec in tunnel_commands(t.host.platform or "", peer):
+                r = t.run(task=netmiko_send_command, command_string=spec.command, enable=True)
+                p0 = time.perf_counter()
+                parse(t.host.platform or "", spec.command, str(r.result))
+                parse_s[0] += time.perf_counter() - p0
+                outs += 1
+        return Result(host=t.host, result=outs)
+
+    nr.run(task=task)
+    nr.close_connections()
+    return parse_s[0]
+
+
+def run_child(kind: str, fleet: str, workers: int, lat: dict[str, float]) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, __file__, "--child", kind, fleet, str(workers), json.dumps(lat)],
+                         capture_output=True, text=True, check=True)
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--child", nargs=4)
+    ap.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    args = ap.parse_args()
+    if args.child:
+        kind, fleet, workers, lat = args.child
+        print(json.dumps(child_sweep(kind, fleet, int(workers), json.loads(lat))))
+        return
+    lat = {"connect": 0.3, "command": 0.05, "jitter": 0.02}
+    fleets = {"100": "100:50", "500": "500:200"}
+    scenarios = SCENARIOS
+    workers = 16
+    if args.quick:
+        lat = {"connect": 0.05, "command": 0.01, "jitter": 0.0}
+        fleets = {"100": "10:6", "500": "20:10"}
+        scenarios = SCENARIOS[:1]
+        workers = 4
+    diag = [bench_diagnosis(name, lat) for name in scenarios]
+    sweep: dict[str, Any] = {"tunnels_per_s": {"agent": {}, "nornir": {}}, "seconds": {"agent": {}, "nornir": {}},
+                             "peak_rss_mb": {}, "workers": workers, "fleets": fleets}
+    parse_share_sweep = 0.0
+    for size, fleet in fleets.items():
+        for kind in ("agent", "nornir"):
+            r = run_child(kind, fleet, workers, lat)
+            sweep["tunnels_per_s"][kind][size] = round(r["tunnels"] / r["seconds"], 2)
+            sweep["seconds"][kind][size] = round(r["seconds"], 2)
+            sweep["peak_rss_mb"][f"{kind}_{size}"] = round(r["rss_mb"], 1)
+            if kind == "agent" and size == "500":
+                parse_share_sweep = r["parse_s"] / r["seconds"]
+    tp = sweep["tunnels_per_s"]
+    sweep["ratio_agent_to_nornir"] = {s: round(tp["agent"][s] / tp["nornir"][s], 2) for s in fleets}
+    sweep["growth_100_to_500"] = {k: round(sweep["seconds"][k]["500"] / sweep["seconds"][k]["100"], 2) for k in tp}
+    doc = {
+        "lab": {"latency": lat, "machine_cores": __import__("os").cpu_count(), "quick": args.quick},
+        "diagnosis": {
+            "median_ratio_to_limit": statistics.median(d["ratio_to_limit"] for d in diag),
+            "median_ratio_to_serial": statistics.median(d["ratio_to_serial"] for d in diag),
+            "per_scenario": diag,
+        },
+        "sweep": sweep,
+        "parse_share": {"diagnosis": round(statistics.median(d["parse_share"] for d in diag), 4),
+                        "sweep": round(parse_share_sweep, 4)},
+        "command": "python bench/run.py" + (" --quick" if args.quick else ""),
+    }
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(doc, indent=2) + "\n")
+    (out / "latest.md").write_text(markdown(doc))
+    print(markdown(doc))
+
+
+def markdown(doc: dict[str, Any]) -> str:
+    d, s = doc["diagnosis"], doc["sweep"]
+    lines = [f"Benchmark (`{doc['command']}`), latency {doc['lab']['latency']}", "",
+             "| diagnosis | root cause | agent s | limit s | serial s | agent/limit | agent/serial |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    lines += [f"| {x['scenario']} | {x['root_cause']} | {x['agent_s']} | {x['limit_s']} | {x['serial_s']} | "
+              f"{x['ratio_to_limit']} | {x['ratio_to_serial']} |" for x in d["per_scenario"]]
+    lines += ["", f"median agent/limit {d['median_ratio_to_limit']}, median agent/serial {d['median_ratio_to_serial']}", "",
+              "| sweep | agent tunnels/s | nornir tunnels/s | ratio | agent RSS MB | nornir RSS MB |",
+              "| --- | --- | --- | --- | --- | --- |"]
+    for size, fleet in s["fleets"].items():
+        lines.append(f"| {fleet} | {s['tunnels_per_s']['agent'][size]} | {s['tunnels_per_s']['nornir'][size]} | "
+                     f"{s['ratio_agent_to_nornir'][size]} | {s['peak_rss_mb'][f'agent_{size}']} | "
+                     f"{s['peak_rss_mb'][f'nornir_{size}']} |")
+    lines += ["", f"growth of sweep time from the small to the large fleet: {s['growth_100_to_500']}",
+              f"parse share: diagnosis {doc['parse_share']['diagnosis']}, sweep {doc['parse_share']['sweep']}"]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
