@@ -257,6 +257,7 @@ def sweep_cmd(
     prom: Path | None = typer.Option(None, "--prom", help="Prometheus text file to write (atomically)."),
     db: Path | None = typer.Option(None, "--db", help="History database (default under the user's data directory)."),
     every: str | None = typer.Option(None, "--every", help="Sweep again every INTERVAL (e.g. 15m) until interrupted."),
+    probe: bool = typer.Option(False, "--probe", help="Send interesting traffic (pings) before reading; never a clear."),
 ) -> None:
     """Check every selected tunnel read-only, each device logged into once; record history."""
     from agent import logs
@@ -278,13 +279,13 @@ def sweep_cmd(
         _fail(f"cannot use the history database: {exc}")
         return
     if every is None:
-        raise typer.Exit(_one_sweep(targets, workers, history, json_out, report, prom))
+        raise typer.Exit(_one_sweep(targets, workers, history, json_out, report, prom, probe))
     period = _interval(every)
     log = logs.get("ipsec-agent.sweep")
     while True:
         start = time.monotonic()
         try:
-            code = _one_sweep(targets, workers, history, json_out, report, prom)
+            code = _one_sweep(targets, workers, history, json_out, report, prom, probe)
             log.warning("sweep", outcome=code, tunnels=len(targets))
         except Exception as exc:  # noqa: BLE001 - a long-running loop survives one bad sweep
             log.error("sweep", outcome="error", error=type(exc).__name__)
@@ -295,14 +296,23 @@ def sweep_cmd(
 
 
 def _one_sweep(targets: list[Any], workers: int, history: Any, json_out: bool, report: tuple[str, Path] | None,
-               prom: Path | None) -> int:
+               prom: Path | None, probe: bool = False) -> int:
     import json
 
     from agent.sweep import outputs
     from agent.sweep.runner import run_sweep
 
-    say = None if json_out or not console.is_terminal else (lambda t: console.print(t, style="dim", markup=False))
-    sweep = run_sweep(targets, workers, progress=say)
+    devices = {p.name for t in targets for p in t.peers if p.connection is not None}
+    if json_out or not console.is_terminal:
+        sweep = run_sweep(targets, workers, probe=probe)
+    else:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(TextColumn("reading devices"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      TextColumn("{task.description}"), console=console, transient=True) as bar:
+            task = bar.add_task("", total=len(devices))
+            sweep = run_sweep(targets, workers, probe=probe,
+                              progress=lambda text: bar.update(task, advance=1, description=text))
     changes = history.record(sweep)
     since = {r.tunnel: history.since(r.tunnel) for r in sweep.results}
     if prom is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agent.collector import ConnectionSpec, JumpSpec, PeerTarget
+from agent.engine.run import ProbeSpec, probe_command
 from agent.inventory import Device, Inventory, Tunnel
 from agent.sweep.runner import SweepPeer, SweepTunnel
 
@@ -64,5 +65,11 @@ def sweep_tunnels(inv: Inventory, tunnels: list[Tunnel]) -> list[SweepTunnel]:
                 peers.append(SweepPeer(dev.name, dev.platform, str(peer.crypto_endpoint), specs[peer.device]))
             else:
                 peers.append(SweepPeer(f"peer-{peer.crypto_endpoint}", peer.platform, str(peer.crypto_endpoint), None))
-        out.append(SweepTunnel(t.name, (peers[0], peers[1])))
+        probe = None
+        for peer in sorted(t.peers, key=lambda p: p.device != t.probe_from):
+            if peer.device is not None and peer.probe is not None:
+                spec = ProbeSpec(peer.device, peer.probe.source_interface, str(peer.probe.target))
+                probe = (peer.device, probe_command(inv.device(peer.device).platform, spec))
+                break
+        out.append(SweepTunnel(t.name, (peers[0], peers[1]), probe))
     return out

@@ -35,6 +35,7 @@ class SweepPeer:
 class SweepTunnel:
     name: str
     peers: tuple[SweepPeer, SweepPeer]
+    probe: tuple[str, str] | None = None  # (device, ping command) for --probe
 
 
 @dataclass
@@ -91,11 +92,14 @@ class SweepResult:
 Progress = Callable[[str], None]
 
 
-def _read_device(spec: ConnectionSpec, redactor: Redactor, commands: list[CommandSpec]) -> DeviceRead:
+def _read_device(spec: ConnectionSpec, redactor: Redactor, commands: list[CommandSpec],
+                 pings: list[str] | None = None) -> DeviceRead:
     read = DeviceRead(spec.name, spec.platform)
     start = time.monotonic()
     try:
         with DeviceSession(spec, redactor) as session:
+            for ping in pings or []:  # --probe: interesting traffic first, then read the counters
+                session.run(ping)
             for cmd in commands:
                 result = session.run(cmd.command, cmd.fallback)
                 if result.error is not None:
@@ -108,7 +112,8 @@ def _read_device(spec: ConnectionSpec, redactor: Redactor, commands: list[Comman
     return read
 
 
-def run_sweep(tunnels: list[SweepTunnel], workers: int = 8, progress: Progress | None = None) -> SweepResult:
+def run_sweep(tunnels: list[SweepTunnel], workers: int = 8, progress: Progress | None = None,
+              probe: bool = False) -> SweepResult:
     say = progress or (lambda text: None)
     started = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     t0 = time.monotonic()
@@ -118,9 +123,14 @@ def run_sweep(tunnels: list[SweepTunnel], workers: int = 8, progress: Progress |
         for p in t.peers:
             if p.connection is not None:
                 specs.setdefault(p.name, p.connection)
+    pings: dict[str, list[str]] = {}
+    if probe:
+        for t in tunnels:
+            if t.probe is not None:
+                pings.setdefault(t.probe[0], []).append(t.probe[1])
     reads: dict[str, DeviceRead] = {}
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {name: pool.submit(_read_device, spec, redactor, device_commands(spec.platform))
+        futures = {name: pool.submit(_read_device, spec, redactor, device_commands(spec.platform), pings.get(name))
                    for name, spec in specs.items()}
         for name, fut in futures.items():
             done = reads[name] = fut.result()

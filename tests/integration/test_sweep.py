@@ -40,6 +40,7 @@ def test_fleet_sweep_history_and_outputs(tmp_path: Path, monkeypatch: pytest.Mon
         second = runner.invoke(app, ["sweep", "-i", str(inv), "--db", str(db), "--report", "md", str(md)])
         third = runner.invoke(app, ["sweep", "-i", str(inv), "--db", str(db), "--report", "html", str(html)])
         hist = runner.invoke(app, ["history", t.name, "--db", str(db)], env={"COLUMNS": "200"})
+        probed = runner.invoke(app, ["sweep", "-i", str(inv), "--db", str(db), "--json", "--probe"])
     assert first.exit_code == 1, first.output  # some tunnels are down
     doc = json.loads(first.stdout)
     assert doc["sweep"]["tunnels"] == 50 and doc["sweep"]["devices"] == 20
@@ -54,6 +55,11 @@ def test_fleet_sweep_history_and_outputs(tmp_path: Path, monkeypatch: pytest.Mon
     assert "## Changes" in md.read_text() and t.name in md.read_text()
     assert third.exit_code == 1 and "<table>" in html.read_text()
     assert hist.exit_code == 0 and "(changed)" in hist.output and "STALE_SA" in hist.output
+
+    quiet = [built.tunnels[k].name for k, kind in spec.faults.items() if kind == "no_traffic"]
+    after_probe = {d["tunnel"]: d for d in json.loads(probed.stdout)["tunnels"]}
+    assert quiet and all(after_probe[n]["status"] == "up" for n in quiet)  # --probe sent interesting traffic
+    assert not any(c.startswith("clear") for d in built.lab.devices.values() for c in d.state.commands)
 
     families = {f.name: f for f in text_string_to_metric_families(prom.read_text())}
     up = {s.labels["tunnel"]: s.value for s in families["ipsec_tunnel_up"].samples}
