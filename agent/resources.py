@@ -4,7 +4,6 @@ installed."""
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 _REPO = Path(__file__).resolve().parent.parent
@@ -15,4 +14,5 @@ def data_dir(name: str) -> Path:
     local = _REPO / name
     if local.is_dir() and (_REPO / "pyproject.toml").exists():
         return local
-    return Path(str(resources.files(f"agent.{name}")))
+    # installed: the package-dir mapping put the folder inside the package
+    return Path(__file__).resolve().parent / name
