@@ -88,3 +88,36 @@ def test_a_faulty_device_does_not_stop_the_sweep(tmp_path: Path, monkeypatch: py
     assert healthy and all(d["root_cause"]["code"] in ("TUNNEL_UP", "PSK_MISMATCH", "STALE_SA", "ESP_BLOCKED",
                                                        "TRANSFORM_SET_MISMATCH", "NO_INTERESTING_TRAFFIC") for d in healthy)
     assert result.exit_code in (1, 3)
+
+
+@pytest.mark.slow
+def test_every_loops_and_survives_a_failing_device(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    built = build_fleet(FleetSpec.parse("4:4"))
+    built.lab.devices["rtr-001"].ssh.refuse_auth = True
+    root = Path(__file__).resolve().parents[2]
+    with RunningLab(built) as lab:
+        inv = tmp_path / "inventory.yaml"
+        lab.write_inventory(inv)
+        db = tmp_path / "h.sqlite"
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "agent", "sweep", "-i", str(inv), "--db", str(db), "--every", "1s", "--json"],
+            env={**os.environ, **lab.env(), "PYTHONPATH": str(root)}, cwd=root,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        sweeps = 0
+        while time.monotonic() < deadline and sweeps < 3:
+            time.sleep(0.5)
+            if db.exists():
+                import sqlite3
+
+                sweeps = sqlite3.connect(db).execute("SELECT count(*) FROM sweeps").fetchone()[0]
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=30)
+    assert sweeps >= 3, stderr
+    assert stderr.count('"event": "sweep"') >= 3  # one structured event per sweep
