@@ -171,16 +171,8 @@ def collect(
     """Log into both peers of TUNNEL at once and write an evidence bundle."""
     from agent import logs
     from agent.collector import TunnelCollector, write_bundle
-    from agent.inventory import load_inventory
-    from agent.targets import peer_targets
 
-    try:
-        inv = load_inventory(inventory)
-        tun = inv.tunnel(tunnel)
-        targets = peer_targets(inv, tun)
-    except AgentError as exc:
-        _fail(str(exc))
-        return
+    tun, targets = _load_tunnel(inventory, tunnel)
     out.mkdir(parents=True, exist_ok=True)
     log_path = out / "agent.log"
     with log_path.open("a", encoding="utf-8") as log_stream:
@@ -381,22 +373,14 @@ def clear_cmd(
 
     from agent.collector import TunnelCollector
     from agent.engine.run import diagnose_live
-    from agent.inventory import load_inventory
     from agent.remediate.actions import execute, plan_clear
     from agent.remediate.audit import AuditLog
     from agent.remediate.lock import TunnelLock
     from agent.remediate.verify import verify
-    from agent.targets import peer_targets
 
     if phase not in ("1", "2", "both"):
         _fail("--phase is 1, 2 or both")
-    try:
-        inv = load_inventory(inventory)
-        tun = inv.tunnel(tunnel)
-        targets = peer_targets(inv, tun)
-    except AgentError as exc:
-        _fail(str(exc))
-        return
+    tun, targets = _load_tunnel(inventory, tunnel)
     probe = _probe_of(tun)
     audit = AuditLog(audit_log)
     doc: dict[str, Any] = {"tunnel": tun.name, "phase": phase}
@@ -439,6 +423,20 @@ def clear_cmd(
         else:
             console.print(f"{tun.name}: {status.replace('_', ' ')}; nothing was sent")
     raise typer.Exit(code)
+
+
+def _load_tunnel(inventory: Path, tunnel: str) -> tuple[Any, list[Any]]:
+    """The tunnel and its peers' targets, or a clear error (exit 2)."""
+    from agent.inventory import load_inventory
+    from agent.targets import peer_targets
+
+    try:
+        inv = load_inventory(inventory)
+        tun = inv.tunnel(tunnel)
+        return tun, peer_targets(inv, tun)
+    except AgentError as exc:
+        _fail(str(exc))
+        raise  # unreachable: _fail exits
 
 
 def _probe_of(tun: Any) -> ProbeSpec | None:
@@ -555,13 +553,9 @@ def _diagnose_live(tunnel: str, inventory: Path, allow_probe: bool, json_out: bo
                    remediate: bool, audit_path: Path | None) -> int:
     from agent.collector import TunnelCollector
     from agent.engine.run import diagnose_live
-    from agent.inventory import load_inventory
     from agent.remediate.audit import AuditLog
-    from agent.targets import peer_targets
 
-    inv = load_inventory(inventory)
-    tun = inv.tunnel(tunnel)
-    targets = peer_targets(inv, tun)
+    tun, targets = _load_tunnel(inventory, tunnel)
     probe = _probe_of(tun)
     say = (lambda text: None) if json_out else (lambda text: err.print(text, style="dim", highlight=False))
     with TunnelCollector(tun.name, targets, progress=None if json_out else _progress_printer()) as collector:

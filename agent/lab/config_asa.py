@@ -13,6 +13,7 @@ from agent.lab.config_common import (
     GLOBAL,
     ConfigError,
     Mode,
+    apply_line,
     bind_map,
     canon_transforms,
     int_at,
@@ -65,18 +66,7 @@ def apply(cfg: DeviceConfig, mode: Mode, line: str) -> tuple[Mode, list[str]]:
     tokens = line.split()
     if not tokens or tokens[0].startswith("!") or tokens[0] == ":":
         return mode, []
-    try:
-        if mode.kind != "config":
-            handled = _submode(cfg, mode, tokens)
-            if handled is not None:
-                return mode, handled
-        return _global(cfg, tokens)
-    except IndexError as exc:
-        raise ConfigError("% Incomplete command.", len(tokens)) from exc
-    except (KeyError, ValueError) as exc:
-        if isinstance(exc, ConfigError):
-            raise
-        raise ConfigError(BAD, len(tokens) - 1) from exc
+    return apply_line(tokens, mode, lambda t: _submode(cfg, mode, t), lambda t: _global(cfg, t))
 
 
 # ---------------------------------------------------------------- sub-modes

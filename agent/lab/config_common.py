@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 
@@ -126,3 +127,21 @@ def canon_transforms(tokens: list[str], start: int) -> tuple[str, ...]:
     if not out:
         raise ConfigError("% Incomplete command.", start)
     return tuple(out)
+
+
+def apply_line(tokens: list[str], mode: Mode, submode: Callable[[list[str]], list[str] | None],
+               global_: Callable[[list[str]], tuple[Mode, list[str]]]) -> tuple[Mode, list[str]]:
+    """Cisco's rule for one line: a sub-mode command stays in the sub-mode; anything else is
+    tried as a global command (leaving the sub-mode).  Parser slips become device errors."""
+    try:
+        if mode.kind != "config":
+            handled = submode(tokens)
+            if handled is not None:
+                return mode, handled
+        return global_(tokens)
+    except ConfigError:
+        raise
+    except IndexError as exc:
+        raise ConfigError("% Incomplete command.", len(tokens)) from exc
+    except (KeyError, ValueError) as exc:
+        raise ConfigError("% Invalid input detected at '^' marker.", len(tokens) - 1) from exc
