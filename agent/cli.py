@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 import threading
@@ -116,6 +117,10 @@ def lab_up(
 def demo(
     yes: bool = typer.Option(False, "--yes", "-y", help="Confirm the remediation without asking (for scripts)."),
     scenario: str = typer.Option("asa-ios-stale-sa", "--scenario", help="Lab scenario to demonstrate."),
+    audit_log: Path | None = typer.Option(
+        None, "--audit-log",
+        help="Audit log of the demo's changes to the lab (default: $IPSEC_AGENT_AUDIT_LOG, else a new temporary file).",
+    ),
 ) -> None:
     """Start a lab with a broken tunnel between an ASA and an IOS router and run the agent's
     main job on it: diagnose both peers at once, offer the fix, apply it when confirmed,
@@ -125,9 +130,12 @@ def demo(
     from agent.collector import TunnelCollector
     from agent.engine.run import diagnose_live
     from agent.lab.runner import RunningLab
-    from agent.remediate.audit import AuditLog
+    from agent.remediate.audit import DEFAULT_PATH_ENV, AuditLog
     from agent.report import render
 
+    if audit_log is None:
+        env = os.environ.get(DEFAULT_PATH_ENV)
+        audit_log = Path(env) if env else Path(tempfile.mkdtemp(prefix="ipsec-agent-demo-")) / "audit.jsonl"
     try:
         built = lab_scenarios.build(scenario)
     except lab_scenarios.ScenarioError as exc:
@@ -147,7 +155,7 @@ def demo(
             live = diagnose_live(collector, running.probe(),
                                  progress=lambda t: console.print(t, style="dim", highlight=False))
             render(live.diagnosis, console)
-            audit = AuditLog(Path(tempfile.mkdtemp(prefix="ipsec-agent-demo-")) / "audit.jsonl")
+            audit = AuditLog(audit_log)
             outcome = _remediate(collector, live, running.probe(), audit, yes=yes, dry_run=False, quiet=False)
             if outcome.status == "no_action":
                 console.print(f"No automatic fix for {live.diagnosis.root_cause.code}; the report above says what to change.")

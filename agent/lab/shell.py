@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from ipaddress import IPv4Address
 
-from agent.lab import config_asa, config_ios, ike, traffic
+from agent.lab import config_asa, config_ios, ike, journal, traffic
 from agent.lab.config_common import GLOBAL, ConfigError, Mode
 from agent.lab.grammar import CommandTable, Match, NoMatch, caret_line
 from agent.lab.model import Platform
@@ -81,6 +81,8 @@ class DeviceShell:
         if not text:
             return Reply()
         self.dev.state.commands.append(text)
+        if journal.is_change(text, self.mode is not None):
+            journal.record(self.dev.name, self.username, text)
         if self.mode is not None:
             return self._config_line(text)
         return self._exec(text)

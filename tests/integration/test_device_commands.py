@@ -86,6 +86,7 @@ def test_every_command_answers_realistically(lab, side: str, commands: dict[str,
                 assert records and all(any(v for v in r.values()) for r in records), command
 
 
+@pytest.mark.lab_direct  # drives the device as an operator would, not through the agent
 def test_ping_and_clear_commands(lab) -> None:  # type: ignore[no-untyped-def]
     built, running = lab
     with ConnectHandler(**running.netmiko_params("hq-asa")) as asa, ConnectHandler(**running.netmiko_params("br-rtr")) as ios:
@@ -108,6 +109,7 @@ def test_ping_and_clear_commands(lab) -> None:  # type: ignore[no-untyped-def]
         asa.send_command("clear crypto isakmp sa")
 
 
+@pytest.mark.lab_direct  # drives the device as an operator would, not through the agent
 def test_config_changes_act_on_the_model(lab) -> None:  # type: ignore[no-untyped-def]
     built, running = lab
     with ConnectHandler(**running.netmiko_params("br-rtr")) as ios, ConnectHandler(**running.netmiko_params("hq-asa")) as asa:

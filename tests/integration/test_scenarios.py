@@ -130,6 +130,7 @@ CLEARABLE = [n for n in NAMES if S.get(n).repair == "clear"]
 NOT_CLEARABLE = [n for n in NAMES if S.get(n).repair == "none" and S.get(n).observe.ping == "fail"]
 
 
+@pytest.mark.lab_direct  # drives the device as an operator would, not through the agent
 @pytest.mark.parametrize("name", CLEARABLE + NOT_CLEARABLE)
 def test_clearing_sas_repairs_only_stale_state(name: str) -> None:
     with lab(name) as (built, running):
@@ -142,6 +143,7 @@ def test_clearing_sas_repairs_only_stale_state(name: str) -> None:
         assert _tunnel_works(built, running, built.scenario.probe if built.scenario else "a") == (name in CLEARABLE)
 
 
+@pytest.mark.lab_direct  # drives the device as an operator would, not through the agent
 def test_reapplying_the_crypto_map_repairs_its_scenario() -> None:
     with lab("asa-ios-map-incomplete") as (built, running):
         asa = built.device("a")

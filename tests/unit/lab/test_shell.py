@@ -8,6 +8,8 @@ from agent.lab import scenarios as S
 from agent.lab.grammar import CommandTable, NoMatch, caret_line
 from agent.lab.shell import DeviceShell, apply_filter
 
+pytestmark = pytest.mark.lab_direct  # drives the shell as an operator would
+
 
 @pytest.fixture
 def asa() -> DeviceShell:
