@@ -95,12 +95,25 @@ def _classify(exc: BaseException) -> DeviceError:
             return DeviceError("timeout", "timed out waiting for the SSH banner")
         return DeviceError("timeout", "timed out connecting")
     if isinstance(exc, ReadTimeout):
+        if _raised_in(exc, "enable"):  # an ASA answers a wrong secret with `>` again: netmiko waits for `#`
+            return DeviceError("enable", "enable secret rejected (no privileged prompt after enable)")
         return DeviceError("timeout", "timed out waiting for the device's prompt")
     if isinstance(exc, ValueError) and "enable" in str(exc).lower():
         return DeviceError("enable", "enable secret rejected")
     if isinstance(exc, (EOFError, OSError, paramiko.SSHException)):
         return DeviceError("dropped", f"session dropped ({type(exc).__name__})")
     return DeviceError("error", f"{type(exc).__name__}")
+
+
+def _raised_in(exc: BaseException, function: str) -> bool:
+    """True when ``function`` is on the traceback of ``exc`` (netmiko raises the same
+    ReadTimeout for a silent device and for an enable that never reached `#`)."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name == function:
+            return True
+        tb = tb.tb_next
+    return False
 
 
 def _transient(exc: BaseException) -> bool:

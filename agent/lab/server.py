@@ -185,6 +185,8 @@ class _Session:
         faults = self.endpoint.faults
         command = line.strip()
         counted = bool(command) and self.echo_on  # secrets typed at `Password:` are no commands
+        if not self.echo_on and faults.refuse_enable:
+            line = ""  # the shell rejects an empty secret, as the device rejects any
         reply: Reply | None = None
         delay = 0.0
         if counted:

@@ -22,6 +22,7 @@ class SshFaults:
     """SSH-level misbehaviour a scenario can inject into one device."""
 
     refuse_auth: bool = False  # every password is rejected
+    refuse_enable: bool = False  # every enable secret is rejected (login works)
     banner_delay: float = 0.0  # seconds before the SSH banner / server version is sent
     connect_delay: float = 0.0  # extra seconds before authentication completes
     command_delay: float = 0.0  # seconds added before every command's output

@@ -84,6 +84,9 @@ def test_old_asa_falls_back_to_isakmp_form() -> None:
         ("asa-ios-ssh-hang", "hq-asa", "timeout", {"hq-asa": {"read_timeout": 2}}),
         ("asa-ios-ssh-slow-banner", "br-rtr", "timeout", {"br-rtr": {"banner_timeout": 1, "connect_attempts": 1}}),
         ("asa-ios-healthy", "br-rtr", "refused", {"br-rtr": {"port": 1}}),
+        ("asa-ios-healthy", "br-rtr", "refused", {"br-rtr": {"host": "127.0.0.99", "port": 1}}),  # nobody there
+        ("asa-ios-ssh-enable-refused", "hq-asa", "enable", {}),
+        ("ios-ios-ssh-enable-refused", "br-rtr", "enable", {}),
         ("asa-ios-ssh-dropped", "br-rtr", "timeout", {"br-rtr": {"read_timeout": 2}}),
     ],
 )

@@ -84,7 +84,7 @@ def check_side(conn: Any, platform: str, obs: S.SideObservation) -> list[str]:
 
 def _reachable(sc: S.Scenario, side: str) -> bool:
     faults = sc.ssh.get(side, {})  # type: ignore[call-overload]
-    return not (faults.get("refuse_auth") or faults.get("banner_delay") or faults.get("drop_after_commands"))
+    return not (faults.get("refuse_auth") or faults.get("refuse_enable") or faults.get("banner_delay") or faults.get("drop_after_commands"))
 
 
 @pytest.mark.parametrize("name", NAMES)
