@@ -38,6 +38,10 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("secret", re.compile(r"(?P<pre>\bsnmp-server (?:community|host \S+ (?:\S+ )*community) )(?P<secret>\S+)")),
     ("secret", re.compile(r"(?P<pre>\bsnmp-server user \S+ \S+ (?:v3 )?(?:auth \S+ |priv \S+ (?:\d+ )?)*)(?P<secret>\S+)")),
     ("secret", re.compile(r"(?P<pre>\b(?:radius-server|tacacs-server|server-private \S+) key (?:[067] )?)(?P<secret>\S+)")),
+    # IOS: radius-server host A [auth-port N] [acct-port N] key [0|7] KEY (and tacacs-server host)
+    ("secret", re.compile(r"(?P<pre>\b(?:radius|tacacs)-server host \S+ (?:\S+ )*?key (?:[067] )?)(?P<secret>\S+)")),
+    # ASA in clear (more system:running-config): aaa-server TAG [(IF)] host A KEY, or `key KEY` beneath
+    ("secret", re.compile(r"(?P<pre>\baaa-server \S+ (?:\(\S+\) )?host \S+ (?:key )?)(?P<secret>(?!timeout\b)\S+)")),
     ("secret", re.compile(r"(?P<pre>^\s*key (?:[067] )?)(?P<secret>\S+)", re.M)),
     ("secret", re.compile(r"(?P<pre>\b(?:chap|pap sent-username \S+) password (?:[07] )?)(?P<secret>\S+)")),
 ]

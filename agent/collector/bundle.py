@@ -26,8 +26,10 @@ import yaml
 
 from agent.errors import BundleError
 from agent.platforms import normalise
+from agent.redact import Redactor
 
 MAX_OUTPUT_BYTES = 20 * 1024 * 1024
+MAX_META_BYTES = 1024 * 1024  # bundle.yaml names files; it holds no outputs
 
 
 @dataclass
@@ -103,12 +105,16 @@ def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name) or "peer"
 
 
-def read_bundle(path: Path) -> Bundle:
+def read_bundle(path: Path, redactor: Redactor | None = None) -> Bundle:
     """Read a bundle directory (or its bundle.yaml).  Raises ``BundleError`` with one
-    clear message for anything malformed; never guesses."""
+    clear message for anything malformed; never guesses.  Outputs pasted from a ticket
+    enter the program here, so they are redacted here (a collected bundle's are already)."""
+    redactor = redactor or Redactor()
     directory = path if path.is_dir() else path.parent
     meta = directory / "bundle.yaml" if path.is_dir() else path
     try:
+        if meta.stat().st_size > MAX_META_BYTES:
+            raise BundleError(f"{meta}: larger than {MAX_META_BYTES} bytes; is this a bundle.yaml?")
         raw = meta.read_bytes()
     except FileNotFoundError:
         raise BundleError(f"{meta}: no such bundle (expected a directory with bundle.yaml)") from None
@@ -127,7 +133,7 @@ def read_bundle(path: Path) -> Bundle:
     peers_doc = doc.get("peers")
     if not isinstance(peers_doc, list) or not peers_doc:
         raise BundleError(f"{meta}: 'peers' must be a non-empty list")
-    peers = [_read_peer(directory, meta, i, p) for i, p in enumerate(peers_doc)]
+    peers = [_read_peer(directory, meta, i, p, redactor) for i, p in enumerate(peers_doc)]
     names = [p.name for p in peers]
     if len(set(names)) != len(names):
         raise BundleError(f"{meta}: peers: duplicate peer name")
@@ -136,7 +142,7 @@ def read_bundle(path: Path) -> Bundle:
     return Bundle(peers, None if tunnel is None else str(tunnel), None if collected is None else str(collected))
 
 
-def _read_peer(directory: Path, meta: Path, i: int, doc: Any) -> BundlePeer:
+def _read_peer(directory: Path, meta: Path, i: int, doc: Any, redactor: Redactor) -> BundlePeer:
     where = f"{meta}: peers[{i}]"
     if not isinstance(doc, dict) or not isinstance(doc.get("name"), str) or not doc["name"]:
         raise BundleError(f"{where}: each peer needs a 'name'")
@@ -162,7 +168,8 @@ def _read_peer(directory: Path, meta: Path, i: int, doc: Any) -> BundlePeer:
         try:
             if file.stat().st_size > MAX_OUTPUT_BYTES:
                 raise BundleError(f"{where}.outputs[{command!r}]: {rel} is larger than {MAX_OUTPUT_BYTES} bytes")
-            outputs[str(command)] = file.read_bytes().decode("utf-8", errors="replace").replace("\r\n", "\n")
+            text = file.read_bytes().decode("utf-8", errors="replace").replace("\r\n", "\n")
+            outputs[str(command)] = redactor.redact(text)
         except FileNotFoundError:
             raise BundleError(f"{where}.outputs[{command!r}]: file {rel} is missing") from None
         except IsADirectoryError:

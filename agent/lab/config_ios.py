@@ -250,7 +250,7 @@ def _global(cfg: DeviceConfig, tokens: list[str]) -> tuple[Mode, list[str]]:
             cfg.ios_nat = [r for r in cfg.ios_nat if r.acl != rule.acl]
         else:
             cfg.ios_nat.append(rule)
-    elif head in ("service", "logging", "line", "ntp", "snmp-server", "boot", "license", "version", "ip", "no", "aaa", "archive", "end"):
+    elif head in ("service", "logging", "line", "ntp", "snmp-server", "radius-server", "boot", "license", "version", "ip", "no", "aaa", "archive", "end"):
         if not neg:
             cfg.extra_lines.append(" ".join(tokens))
     else:

@@ -165,6 +165,11 @@ def _extra(cfg: DeviceConfig, heads: tuple[str, ...] | None, exclude: tuple[str,
     return out
 
 
+def _mask_keys(line: str) -> str:
+    """`show running-config` prints SNMP communities and server keys as *****."""
+    return re.sub(r"\b(community|key) \S+", r"\1 *****", line)
+
+
 def sysopt_lines(cfg: DeviceConfig, show_all: bool) -> list[str]:
     extra = _extra(cfg, ("sysopt",))
     if not show_all:
@@ -357,7 +362,8 @@ def running_config(cfg: DeviceConfig, *, show_all: bool = False, clear_keys: boo
     out += nat_lines(cfg)
     out += access_group_lines(cfg)
     out += route_lines(cfg)
-    out += _extra(cfg, None, exclude=_EARLY + _MIDDLE + ("sysopt",))
+    rest = _extra(cfg, None, exclude=_EARLY + _MIDDLE + ("sysopt",))
+    out += rest if clear_keys else [_mask_keys(line) for line in rest]
     out += sysopt_lines(cfg, show_all)
     out += crypto_lines(cfg, show_all)
     out += group_policy_lines(cfg)

@@ -123,6 +123,13 @@ class Secrets:
     username: str
     password: str
     enable: str
+    snmp: str = ""  # SNMP community
+    radius: str = ""  # RADIUS shared key
+
+    @property
+    def all(self) -> dict[str, str]:
+        """Every secret by name, for leak tests."""
+        return {k: v for k, v in vars(self).items() if k != "username" and v}
 
     @classmethod
     def generate(cls) -> Secrets:
@@ -132,6 +139,8 @@ class Secrets:
             username="labadmin",
             password="pw-" + secrets.token_hex(8),
             enable="en-" + secrets.token_hex(8),
+            snmp="snmp-" + secrets.token_hex(8),
+            radius="rad-" + secrets.token_hex(8),
         )
 
 
@@ -199,6 +208,8 @@ def side_values(side: Side, hostname: str, sec: Secrets) -> dict[str, str]:
         "peer_ip": str(other["outside_ip"]),
         "psk": sec.psk,
         "psk_other": sec.psk_other,
+        "snmp": sec.snmp or "public-" + sec.psk,
+        "radius": sec.radius or "radius-" + sec.psk,
     }
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from agent.parsing.result import ParseStatus
 from agent.parsing.templates import parse
+from agent.redact import Redactor
 
 EXIT = {
     ParseStatus.OK: 0,
@@ -33,7 +34,7 @@ def parse_command(platform: str, command: str, file: str | Path) -> tuple[int, s
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
         return EXIT_UNREADABLE, f"cannot read {path}: {exc.strerror or exc}"
-    result = parse(platform, command, text)
+    result = parse(platform, command, Redactor().redact(text))  # a pasted output enters the program here
     code = EXIT[result.status]
     if result.ok:
         return code, json.dumps(result.records, indent=2, sort_keys=True)
