@@ -383,6 +383,7 @@ def clear_cmd(
     from agent.engine.run import diagnose_live
     from agent.remediate.actions import execute, plan_clear
     from agent.remediate.audit import AuditLog
+    from agent.remediate.guard import refusals
     from agent.remediate.lock import TunnelLock
     from agent.remediate.verify import verify
 
@@ -401,7 +402,11 @@ def clear_cmd(
         unreachable = [p.name for p in live.ctx.peers if not p.reachable and p.platform]
         if not json_out:
             console.print(plan.describe())
-        if dry_run:
+        refused = refusals(plan, live.ctx, collector.targets)
+        if refused:
+            doc.update(status="refused", why="; ".join(refused))
+            code = 2
+        elif dry_run:
             doc["status"] = "dry_run"
         elif not (yes or (sys.stdin.isatty() and typer.confirm("Clear these SAs?", default=False))):
             doc["status"] = "not_confirmed"
@@ -428,6 +433,9 @@ def clear_cmd(
             console.print(f"[bold green]{tun.name} cleared and verified up[/] ({doc.get('probe', '')})")
         elif status in ("cleared", "failed"):
             console.print(f"[bold red]{tun.name} is not up after the clear[/]: {doc.get('why', status)}")
+        elif status == "refused":
+            err.print("[bold red]refused[/]: nothing was sent; the devices do not match the inventory:\n  "
+                      + "\n  ".join(refused), highlight=False)
         else:
             console.print(f"{tun.name}: {status.replace('_', ' ')}; nothing was sent")
     raise typer.Exit(code)
@@ -582,6 +590,8 @@ def _diagnose_live(tunnel: str, inventory: Path, allow_probe: bool, json_out: bo
             _print_diagnosis(live.diagnosis, True, {"remediation": outcome.to_json()})
         if outcome.status == "no_action":
             return live.diagnosis.exit_code
+        if outcome.status == "refused":
+            return 2  # the inventory does not match the devices
         return 0 if outcome.status == "applied_up" or (outcome.status in ("declined", "dry_run") and
                                                        live.diagnosis.exit_code == 0) else 1
 

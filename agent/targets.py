@@ -44,7 +44,8 @@ def peer_targets(inv: Inventory, tunnel: Tunnel) -> list[PeerTarget]:
         if peer.device is not None:
             dev = inv.device(peer.device)
             targets.append(PeerTarget(dev.name, dev.platform, str(peer.crypto_endpoint),
-                                      str(other.crypto_endpoint), connection_spec(dev)))
+                                      str(other.crypto_endpoint), connection_spec(dev),
+                                      crypto_map=peer.crypto_map, interface=peer.interface))
         else:
             targets.append(PeerTarget(f"peer-{peer.crypto_endpoint}", peer.platform, str(peer.crypto_endpoint),
                                       str(other.crypto_endpoint), None))

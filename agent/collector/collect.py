@@ -30,6 +30,8 @@ class PeerTarget:
     crypto_endpoint: str | None
     remote_endpoint: str | None
     connection: ConnectionSpec | None = None
+    crypto_map: str | None = None  # where the inventory says the tunnel is: checked before any change
+    interface: str | None = None
 
 
 @dataclass
@@ -119,6 +121,10 @@ class TunnelCollector:
         result = run.session.run(command, fallback)
         run.results[command] = result
         return result
+
+    @property
+    def targets(self) -> list[PeerTarget]:
+        return [run.target for run in self.runs]
 
     def session(self, peer: str) -> DeviceSession | None:
         run = next((r for r in self.runs if r.target.name == peer), None)

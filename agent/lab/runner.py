@@ -134,7 +134,9 @@ class RunningLab:
             )
             for key, value in overrides.get(name, {}).items():
                 setattr(spec, key, value)
-            out.append(PeerTarget(name, p["device_type"], str(mine), str(other), spec))
+            hints = _hints(self.built.lab.devices[name], ("", ""))
+            out.append(PeerTarget(name, p["device_type"], str(mine), str(other), spec,
+                                  crypto_map=hints.get("crypto_map"), interface=hints.get("interface")))
         return out
 
     def probe(self, tunnel: int = 0) -> ProbeSpec:

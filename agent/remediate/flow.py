@@ -12,6 +12,7 @@ from agent.collector import TunnelCollector
 from agent.engine.run import Live, ProbeSpec
 from agent.remediate.actions import Executed, Plan, execute, plan_clear, plan_reapply
 from agent.remediate.audit import AuditLog
+from agent.remediate.guard import refusals
 from agent.remediate.lock import TunnelLock
 from agent.remediate.verify import Verification, verify
 
@@ -20,7 +21,7 @@ Confirm = Callable[[Plan], bool]  # asks the operator; True = go
 
 @dataclass
 class Outcome:
-    status: str  # no_action | declined | dry_run | applied_up | applied_not_up | failed
+    status: str  # no_action | refused | declined | dry_run | applied_up | applied_not_up | failed
     plan: Plan | None = None
     executed: Executed | None = None
     verification: Verification | None = None
@@ -73,6 +74,9 @@ def remediate(
     plan = make_plan(live)
     if plan is None:
         return Outcome("no_action", notes=["no automatic remediation for " + live.diagnosis.root_cause.code])
+    refused = refusals(plan, live.ctx, collector.targets)
+    if refused:
+        return Outcome("refused", plan, notes=["refused: the devices do not match the inventory; nothing was sent", *refused])
     if dry_run:
         return Outcome("dry_run", plan, notes=["dry run: nothing was sent"])
     if not confirm(plan):
