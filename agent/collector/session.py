@@ -8,6 +8,7 @@ is one structured log event; every output is redacted before anything else sees 
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,8 +96,11 @@ def _classify(exc: BaseException) -> DeviceError:
             return DeviceError("timeout", "timed out waiting for the SSH banner")
         return DeviceError("timeout", "timed out connecting")
     if isinstance(exc, ReadTimeout):
-        if _raised_in(exc, "enable"):  # an ASA answers a wrong secret with `>` again: netmiko waits for `#`
-            return DeviceError("enable", "enable secret rejected (no privileged prompt after enable)")
+        # netmiko raises the same ReadTimeout for a device gone silent and for an ASA that
+        # answered a wrong secret with `>` again; what `enable` had read tells them apart.
+        said = _local_of(exc, "enable", "output")
+        if isinstance(said, str) and re.search(r"ssword", said, re.I):
+            return DeviceError("enable", "enable secret rejected (no privileged prompt after the secret)")
         return DeviceError("timeout", "timed out waiting for the device's prompt")
     if isinstance(exc, ValueError) and "enable" in str(exc).lower():
         return DeviceError("enable", "enable secret rejected")
@@ -105,15 +109,14 @@ def _classify(exc: BaseException) -> DeviceError:
     return DeviceError("error", f"{type(exc).__name__}")
 
 
-def _raised_in(exc: BaseException, function: str) -> bool:
-    """True when ``function`` is on the traceback of ``exc`` (netmiko raises the same
-    ReadTimeout for a silent device and for an enable that never reached `#`)."""
+def _local_of(exc: BaseException, function: str, name: str) -> object:
+    """The local variable ``name`` of ``function``'s frame on the traceback of ``exc``."""
     tb = exc.__traceback__
     while tb is not None:
-        if tb.tb_frame.f_code.co_name == function:
-            return True
+        if tb.tb_frame.f_code.co_name == function and name in tb.tb_frame.f_locals:
+            return tb.tb_frame.f_locals[name]
         tb = tb.tb_next
-    return False
+    return None
 
 
 def _transient(exc: BaseException) -> bool:

@@ -121,3 +121,62 @@ def test_every_loops_and_survives_a_failing_device(tmp_path: Path) -> None:
         _, stderr = proc.communicate(timeout=30)
     assert sweeps >= 3, stderr
     assert stderr.count('"event": "sweep"') >= 3  # one structured event per sweep
+
+
+@pytest.mark.slow
+def test_500_tunnels_with_5_percent_of_devices_faulty(tmp_path: Path) -> None:
+    """Load (issue 9): 500 tunnels on 200 devices, 10 of them misbehaving over SSH in four
+    ways. Every tunnel whose devices answer is reported with its scenario's code, every
+    faulty device is named with its error kind, and the sweep's own process stays small."""
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    spec = FleetSpec.parse("500:200")
+    built = build_fleet(spec)
+    names = sorted(built.lab.devices)
+    faulty = {n: kind for n, kind in zip(names[5::20], ["auth", "timeout", "dropped", "banner"] * 3, strict=False)}
+    for name, kind in faulty.items():
+        ssh = built.lab.devices[name].ssh
+        if kind == "auth":
+            ssh.refuse_auth = True
+        elif kind == "timeout":
+            ssh.hang_commands = ["show crypto"]
+        elif kind == "dropped":
+            ssh.drop_after_commands = 2
+        else:
+            ssh.banner_delay = 30
+    assert len(faulty) == 10  # 5% of 200
+    root = Path(__file__).resolve().parents[2]
+    with RunningLab(built) as lab:
+        inv = tmp_path / "inventory.yaml"
+        lab.write_inventory(inv)
+        inv.write_text(inv.read_text().replace("ssh:\n", "ssh:\n    read_timeout: 3\n    banner_timeout: 3\n"))
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        done = subprocess.run(
+            [sys.executable, "-m", "agent", "sweep", "-i", str(inv), "--db", str(tmp_path / "h"), "--json",
+             "--workers", "32"],
+            env={**os.environ, **lab.env(), "PYTHONPATH": str(root)}, cwd=root, capture_output=True, text=True,
+            timeout=900, check=False)
+        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    assert done.returncode in (1, 3), done.stderr[-2000:]
+    doc = json.loads(done.stdout)
+    assert doc["sweep"]["tunnels"] == 500 and doc["sweep"]["devices"] == 200
+    errors = doc["sweep"]["device_errors"]
+    want_kind = {"auth": "auth", "timeout": "timeout", "dropped": ("dropped", "timeout"), "banner": "timeout"}
+    for name, kind in faulty.items():
+        assert name in errors and errors[name].startswith(want_kind[kind]), (name, errors.get(name))
+    assert set(errors) == set(faulty), set(errors) - set(faulty)
+    by_name = {d["tunnel"]: d for d in doc["tunnels"]}
+    healthy = 0
+    for k, tun in enumerate(built.tunnels):
+        got = by_name[tun.name]
+        if tun.a in faulty or tun.b in faulty:  # the unreadable peer is said to be so, never guessed
+            for name in {tun.a, tun.b} & set(faulty):
+                assert got["peers"][name]["reachable"] is False, (tun.name, got["peers"])
+            continue
+        healthy += 1
+        assert got["root_cause"]["code"] == EXPECT[spec.faults.get(k)], tun.name
+    assert healthy > 400
+    assert peak_mb > before / 1024 and peak_mb < 300, peak_mb  # memory bounded: the sweep process, not the lab
