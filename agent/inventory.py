@@ -37,6 +37,7 @@ from agent.errors import AgentError
 from agent.platforms import ALIASES
 
 Loc = tuple[str | int, ...]
+MAX_BYTES = 64 * 1024 * 1024  # ten thousand devices take a few MB
 MAX_NODES = 100_000  # after expanding YAML aliases; more is an alias bomb, not an inventory
 
 
@@ -650,6 +651,8 @@ def load_inventory(path: str | os.PathLike[str], *, resolve_credentials: bool = 
     """The inventory in ``path``; raises ``InventoryError`` listing every problem."""
     file, p = str(path), Path(path)
     try:
+        if p.is_file() and p.stat().st_size > MAX_BYTES:
+            raise InventoryError([Problem(file, "", None, f"larger than {MAX_BYTES} bytes: not an inventory")])
         raw = p.read_bytes()
     except FileNotFoundError:
         raise InventoryError([Problem(file, "", None, "no such file")]) from None

@@ -208,6 +208,21 @@ def test_file_level_problems(tmp_path: Path, content: bytes | None, words: list[
     assert all(word in found[0].message for word in words), found
 
 
+def test_a_huge_file_is_refused_without_reading_it(tmp_path: Path) -> None:
+    from agent.inventory import MAX_BYTES
+
+    path = tmp_path / "inventory.yaml"
+    with open(path, "wb") as fh:
+        fh.truncate(MAX_BYTES + 1)  # sparse
+    assert "larger than" in problems(path)[0].message
+
+
+def test_utf16_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "inventory.yaml"
+    path.write_bytes("devices: []\n".encode("utf-16"))
+    assert "not UTF-8" in problems(path)[0].message
+
+
 def test_a_directory_is_not_an_inventory(tmp_path: Path) -> None:
     assert "directory" in problems(tmp_path)[0].message
 
