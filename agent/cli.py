@@ -579,7 +579,8 @@ def _diagnose_live(tunnel: str, inventory: Path, allow_probe: bool, json_out: bo
             if not json_out:
                 err.print(f"  {s.node}: {s.check} -> {s.outcome}  {s.detail}", style="dim", highlight=False, markup=False)
 
-        live = diagnose_live(collector, probe, allow_probe=allow_probe, progress=say, on_step=step)
+        ask = _ask_operator if sys.stdin.isatty() and not json_out and not yes else None
+        live = diagnose_live(collector, probe, allow_probe=allow_probe, progress=say, on_step=step, ask=ask)
         if not remediate:
             _print_diagnosis(live.diagnosis, json_out)
             return live.diagnosis.exit_code
@@ -594,6 +595,16 @@ def _diagnose_live(tunnel: str, inventory: Path, allow_probe: bool, json_out: bo
             return 2  # the inventory does not match the devices
         return 0 if outcome.status == "applied_up" or (outcome.status in ("declined", "dry_run") and
                                                        live.diagnosis.exit_code == 0) else 1
+
+
+def _ask_operator(question: str, choices: list[str], default: str) -> str:
+    """A question the devices cannot answer (interactive sessions only)."""
+    for _ in range(3):
+        answer = str(typer.prompt(f"{question} [{'/'.join(choices)}]", default=default)).strip().lower()
+        if answer in choices:
+            return answer
+        err.print(f"answer one of: {', '.join(choices)}")
+    return default
 
 
 def _remediate(collector: TunnelCollector, live: Live, probe: ProbeSpec | None, audit: AuditLog, *, yes: bool,

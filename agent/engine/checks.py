@@ -729,6 +729,22 @@ def log_signatures(ctx: Context) -> Outcome:
     return Outcome("clean", "traffic both ways, no warning signs")
 
 
+@check("user_symptoms")
+def user_symptoms(ctx: Context) -> Outcome:
+    """The devices are clean; only the people using the tunnel know whether large
+    transfers hang while small packets pass (seed 000: MTU / MSS).  Asks the operator."""
+    mss = [f"{p.name}: tcp-mss {v}" for p in ctx.readable() if (v := _tcp_mss(p)) is not None]
+    return Outcome("ask", "the devices cannot show what users experience",
+                   values={"signature": "reported by the operator: small packets pass, large transfers hang"
+                                        + (f" ({'; '.join(mss)})" if mss else "")})
+
+
+def _tcp_mss(peer: PeerCtx) -> int | None:
+    k = _known(peer, "sysopt")
+    value = getattr(k.value, "tcpmss", None) if k is not None and k.value is not None else None
+    return value if isinstance(value, int) else None
+
+
 def _lifetimes(ctx: Context) -> dict[str, int]:
     out = {}
     for p in ctx.readable():

@@ -89,6 +89,7 @@ def diagnose_live(
     change of state), re-read the SA tables of both peers, walk again."""
     lib = lib or library()
     say = progress or (lambda text: None)
+    ask = _ask_once(ask) if ask is not None else None  # the tree is walked twice around a probe
     bundle = collector.collect()
     ctx = context_from_bundle(bundle, collector.tunnel)
 
@@ -148,6 +149,17 @@ def diagnose_live(
     else:
         second.root_cause.evidence.append(ping_ev)
     return Live(second, ctx2)
+
+
+def _ask_once(ask: Ask) -> Ask:
+    answers: dict[str, str] = {}
+
+    def once(question: str, choices: list[str], default: str) -> str:
+        if question not in answers:
+            answers[question] = ask(question, choices, default)
+        return answers[question]
+
+    return once
 
 
 def same_kind(a: str, b: str) -> bool:

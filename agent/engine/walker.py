@@ -38,12 +38,17 @@ def walk(pb: Playbook, ctx: Context, fetch: Fetch | None = None, ask: Ask | None
                 fetch(platform, commands)
         outcome = CHECKS[node.check].fn(ctx)
         if node.question is not None and outcome.branch == "ask":
+            q = node.question
             if ask is not None:
-                answer = ask(node.question.text, node.question.choices, node.question.default)
-                outcome = Outcome(answer, f"operator answered {answer!r}", outcome.evidence)
+                answer = ask(q.text, q.choices, q.default)
+                if answer not in q.choices:
+                    answer = q.default
+                detail = f"asked: {q.text} - operator answered {answer!r}"
             else:
-                outcome = Outcome(node.question.default, f"not asked (non-interactive): assumed {node.question.default!r}",
-                                  outcome.evidence)
+                answer = q.default
+                detail = f"not asked (non-interactive): {q.text} - assumed {answer!r}"
+                ctx.not_checked.append(f"operator question not asked (assumed {answer!r}): {q.text}")
+            outcome = Outcome(answer, detail, outcome.evidence, peer=outcome.peer, values=outcome.values)
         ctx.not_checked.extend(outcome.not_checked)
         step = Step(node_name, node.check, outcome.branch, outcome.detail, node.reference)
         result.steps.append(step)

@@ -145,3 +145,25 @@ def test_guided_session_through_a_pty(answer: str, tmp_path: Path) -> None:
         assert sent and after != spis
         records = [json.loads(line) for line in audit.read_text().splitlines()]
         assert [r["confirmed_by"] for r in records] == ["prompt"] * len(records) and records
+    written = output + (audit.read_text() if audit.exists() else "")
+    assert not [k for k, v in built.secrets.all.items() if v in written]  # no secret on the terminal or in the log
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("answer, code, exit_status", [("yes", "MTU_MSS", 1), ("no", "TUNNEL_UP", 0)])
+def test_guided_session_asks_what_the_devices_cannot_show(answer: str, code: str, exit_status: int,
+                                                          tmp_path: Path) -> None:
+    built = S.build("asa-ios-healthy")
+    with RunningLab(built) as lab:
+        inv = tmp_path / "inventory.yaml"
+        lab.write_inventory(inv)
+        child = _spawn(inv, built.tunnels[0].name, tmp_path / "audit.jsonl", lab.env())
+        child.expect("Do users report that small things work")
+        child.expect(r"\[no/yes\]")
+        child.sendline(answer)
+        child.expect(pexpect.EOF)
+        child.close()
+        output = child.before or ""
+    assert f"root cause {code}" in output, output
+    assert "[no/yes]" not in output  # asked once, although the tree is walked again after the probe
+    assert child.exitstatus == exit_status, output
