@@ -18,7 +18,7 @@ def test_bench_quick_runs(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     doc = json.loads((tmp_path / "latest.json").read_text())
-    for key in ("median_ratio_to_limit", "median_ratio_to_serial", "per_scenario"):
+    for key in ("median_ratio_to_limit", "median_ratio_to_serial", "median_ratio_to_measured_limit", "per_scenario"):
         assert key in doc["diagnosis"]
     assert set(doc["sweep"]["tunnels_per_s"]) == {"agent", "nornir"}
     assert {"agent_500", "nornir_500"} <= set(doc["sweep"]["peak_rss_mb"])
