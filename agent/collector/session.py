@@ -135,6 +135,7 @@ class DeviceSession:
         self.conn: Any = None
         self.log = logs.get().bind(device=spec.name)
         self.broken: DeviceError | None = None
+        self.prompt_pattern: str | None = None  # the privileged prompt, found once after login
         self._jump: paramiko.SSHClient | None = None
 
     def _params(self) -> dict[str, Any]:
@@ -214,10 +215,22 @@ class DeviceSession:
             self.log.warning("connect", outcome=err.kind, seconds=round(time.monotonic() - start, 3))
             self.close()
             raise err from None
+        self._learn_prompt()
         if self.spec.host_key_policy == "accept-new" and self.spec.known_hosts:
             self._save_host_key()
         self.log.info("connect", outcome="ok", seconds=round(time.monotonic() - start, 3))
         return self
+
+    def _learn_prompt(self) -> None:
+        """Find the prompt once.  netmiko otherwise finds it again before every command (a
+        round trip and a sleep each time); the pattern is the whole prompt at the very end of
+        the output, so a line that merely names the host (`hostname hq-asa`) cannot end a read."""
+        try:
+            prompt = str(self.conn.find_prompt()).strip()
+        except Exception:  # noqa: BLE001 - without it, netmiko finds the prompt per command as before
+            return
+        if prompt:
+            self.prompt_pattern = rf"(?:^|\n){re.escape(prompt)}\s*$"
 
     def _save_host_key(self) -> None:
         try:
@@ -245,7 +258,8 @@ class DeviceSession:
             return CommandResult(command, "", 0.0, False, err.kind)
         start = time.monotonic()
         try:
-            raw = self.conn.send_command(command, read_timeout=read_timeout or self.spec.read_timeout)
+            raw = self.conn.send_command(command, read_timeout=read_timeout or self.spec.read_timeout,
+                                         expect_string=self.prompt_pattern)
         except Exception as exc:  # noqa: BLE001 - the session is unusable after any of these
             err = _classify(exc)
             self.broken = err

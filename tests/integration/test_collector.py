@@ -67,6 +67,21 @@ def test_session_stays_open_for_more_commands() -> None:
             assert built.device("a").state.logins == logins  # no reconnect per command
 
 
+@pytest.mark.parametrize("device, last_line", [("hq-asa", ": end"), ("br-rtr", "end")])
+def test_an_output_naming_the_host_is_read_to_its_end(device: str, last_line: str) -> None:
+    """The prompt is found once per session; a line like `hostname hq-asa` in the middle
+    of an output must not end the read (only the whole prompt at the very end does)."""
+    with running("asa-ios-healthy") as (built, lab):
+        with TunnelCollector("t", lab.targets()) as col:
+            col.collect()
+            session = col.session(device)
+            assert session is not None and session.prompt_pattern is not None
+            result = col.run(device, "show running-config")
+    assert result is not None and result.ok
+    lines = result.output.rstrip().splitlines()
+    assert f"hostname {device}" in result.output and lines[-1].strip() == last_line, lines[-3:]
+
+
 def test_old_asa_falls_back_to_isakmp_form() -> None:
     with running("asa-ios-old-asa-version") as (built, lab):
         with TunnelCollector("t", lab.targets()) as col:
