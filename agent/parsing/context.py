@@ -66,6 +66,9 @@ _PEER_FIELDS = (
     ("cisco_ios_show_crypto_session.textfsm", "peer"),
 )
 
+#: every template ``learn_addresses`` reads (it is parsed even when no fact group reads it)
+ADDRESS_TEMPLATES = frozenset(t for t, _ in _LOCAL_FIELDS + _PEER_FIELDS) | {"cisco_asa_show_running-config_crypto.textfsm"}
+
 
 def learn_addresses(ctx: Context) -> None:
     """Fill ``local_addresses`` and ``known_peers`` from every output that shows them."""

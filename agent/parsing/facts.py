@@ -21,11 +21,11 @@ from agent.parsing import facts_config as cfg
 from agent.parsing import facts_device as dev
 from agent.parsing import facts_net as net
 from agent.parsing import facts_sa as sa
-from agent.parsing.context import Context, Parsed, learn_addresses
+from agent.parsing.context import ADDRESS_TEMPLATES, Context, Parsed, learn_addresses
 from agent.parsing.model import FactStatus, IkeSettings, Known, PeerFacts, Sysopt
-from agent.parsing.result import ParseStatus, platform_of
+from agent.parsing.result import ParseStatus, Platform, platform_of
 from agent.parsing.secrets import scrub
-from agent.parsing.templates import parse
+from agent.parsing.templates import parse, template_for
 
 Builder = Callable[[Context, Parsed], list[Any]]
 
@@ -221,7 +221,10 @@ def build_peer_facts(platform: str, outputs: Mapping[str, str], run_key: bytes |
         raw = scrub("\n".join(f"--- {c} ---\n{t}" for c, t in outputs.items()))
         unknown = Known[Any](status, None, tuple(outputs), raw, (f"unknown platform {platform!r}",))
         return PeerFacts(platform=str(platform), unused=tuple(outputs), **{name: unknown for name in _GROUPS})
-    parsed = [Parsed(command, parse(plat, command, text, run_key=run_key)) for command, text in outputs.items()]
+    # an output that no fact group and no address lookup reads is not parsed at all
+    skipped = [c for c in outputs if not _read_by_anyone(plat, c)]
+    parsed = [Parsed(command, parse(plat, command, text, run_key=run_key))
+              for command, text in outputs.items() if command not in skipped]
     ctx = Context(plat, run_key, parsed)
     learn_addresses(ctx)
     feeds: dict[str, list[tuple[Parsed, Builder]]] = {}
@@ -235,7 +238,17 @@ def build_peer_facts(platform: str, outputs: Mapping[str, str], run_key: bytes |
         for group, builder in used:
             feeds.setdefault(group, []).append((p, builder))
     groups = {name: _known(ctx, name, feeds.get(name, [])) for name in _GROUPS}
-    return PeerFacts(platform=plat.value, unused=tuple(unused), **groups)
+    return PeerFacts(platform=plat.value, unused=tuple(unused + skipped), **groups)
+
+
+def _read_by_anyone(plat: Platform, command: str) -> bool:
+    template = template_for(plat, command)
+    if template is None:
+        return True  # parsed, so that "no template" is said where it is
+    if template in ADDRESS_TEMPLATES:
+        return True
+    covered = scope(template, command)
+    return any(covered is None or g in covered for g, _ in BUILDERS.get(template, ()))
 
 
 _GROUPS = (
