@@ -27,14 +27,15 @@ class CommandSpec:
     command: str
     fallback: str | None = None  # tried when the device answers with an error marker
     why: str = ""
+    sweep: bool = True  # False: for the people reading a diagnosis or bundle; no check of the tree reads it
 
 
 TUNNEL_COMMANDS: dict[str, list[CommandSpec]] = {
     ASA: [
-        CommandSpec("show version", why="software version, uptime (a reboot explains stale SAs)"),
+        CommandSpec("show version", why="software version, uptime (a reboot explains stale SAs)", sweep=False),
         CommandSpec("show crypto ikev1 sa detail", fallback="show crypto isakmp sa detail", why="phase 1 state"),
         CommandSpec("show crypto ipsec sa peer {peer}", fallback="show crypto ipsec sa", why="phase 2 SAs, SPIs, counters"),
-        CommandSpec("show vpn-sessiondb detail l2l filter ipaddress {peer}", why="session, tunnel-group"),
+        CommandSpec("show vpn-sessiondb detail l2l filter ipaddress {peer}", why="session, tunnel-group", sweep=False),
         CommandSpec("show running-config crypto", why="maps, policies, transform sets, ikev1 enable"),
         CommandSpec("show running-config tunnel-group {peer}", why="tunnel-group of the peer"),
         CommandSpec("more system:running-config | include pre-shared-key|^tunnel-group", why="PSK fingerprints"),
@@ -49,7 +50,7 @@ TUNNEL_COMMANDS: dict[str, list[CommandSpec]] = {
         CommandSpec("show logging", why="syslog messages of the seeds"),
     ],
     IOS: [
-        CommandSpec("show version", why="software version, uptime"),
+        CommandSpec("show version", why="software version, uptime", sweep=False),
         CommandSpec("show crypto isakmp sa", why="phase 1 state"),
         CommandSpec("show crypto isakmp sa detail", why="phase 1 algorithms, NAT-T, DPD"),
         CommandSpec("show crypto ipsec sa peer {peer}", fallback="show crypto ipsec sa", why="phase 2 SAs, SPIs, counters"),
@@ -110,9 +111,11 @@ def tunnel_commands(platform: str, peer: str) -> list[CommandSpec]:
 
 def device_commands(platform: str) -> list[CommandSpec]:
     """A sweep's command set: the tunnel commands without the peer filter, so one read of
-    a device serves every tunnel it terminates."""
+    a device serves every tunnel it terminates, and without those no check reads."""
     out = []
     for spec in TUNNEL_COMMANDS[normalise(platform)]:
+        if not spec.sweep:
+            continue
         cmd = spec.command
         for pattern in (" filter ipaddress {peer}", " peer {peer}", " remote {peer}", " {peer}"):
             cmd = cmd.replace(pattern, "")

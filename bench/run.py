@@ -181,6 +181,8 @@ def nornir_sweep(built: BuiltLab, lab: RunningLab, workers: int) -> float:
         outs = 0
         for peer in peers_of.get(t.host.name, []):
             for spec in tunnel_commands(t.host.platform or "", peer):
+                if not spec.sweep:  # the same command set as the agent's sweep
+                    continue
                 r = t.run(task=netmiko_send_command, command_string=spec.command, enable=True)
                 p0 = time.perf_counter()
                 parse(t.host.platform or "", spec.command, str(r.result))
