@@ -29,6 +29,17 @@ def test_installed_package_finds_its_data(tmp_path: Path) -> None:
     assert probe.returncode == 0, probe.stderr
     lines = probe.stdout.splitlines()
     assert lines[0].startswith(str(target)), lines  # the installed copy, not the source tree
+    # every module of the source tree is in the wheel and imports from it
+    source = sorted(".".join(("agent", *f.relative_to(ROOT / "agent").with_suffix("").parts))
+                    for f in (ROOT / "agent").rglob("*.py") if f.name not in ("__init__.py", "__main__.py"))
+    imported = subprocess.run(
+        [sys.executable, "-c", "import importlib, sys\n"
+         "for name in sys.argv[1:]:\n"
+         "    mod = importlib.import_module(name)\n"
+         f"    assert mod.__file__.startswith({str(target)!r}), mod.__file__\n"
+         "print(len(sys.argv) - 1)", *source],
+        cwd=run, env=env, capture_output=True, text=True)
+    assert imported.returncode == 0 and imported.stdout.strip() == str(len(source)), imported.stderr[-2000:]
     assert Path(lines[1], "l2l-ikev1.yaml").exists() and Path(lines[2], "index").exists()
     lint = subprocess.run([sys.executable, "-m", "agent", "playbooks", "lint"], cwd=run, env=env,
                           capture_output=True, text=True)
