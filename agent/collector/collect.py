@@ -106,7 +106,7 @@ class TunnelCollector:
             result = run.session.run(spec.command, spec.fallback)
             run.results[spec.command] = result
             if result.error is not None:
-                run.error = DeviceError(result.error, f"{result.error} during '{spec.command}'")
+                run.error = DeviceError(result.error, f"{result.detail or result.error} during '{spec.command}'")
                 self.progress(target.name, f"failed: {result.error}")
                 break
         else:
@@ -120,6 +120,8 @@ class TunnelCollector:
             return None
         result = run.session.run(command, fallback)
         run.results[command] = result
+        if result.error is not None and run.error is None:
+            run.error = DeviceError(result.error, f"{result.detail or result.error} during '{command}'")
         return result
 
     @property

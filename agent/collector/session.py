@@ -63,6 +63,7 @@ class ConnectionSpec:
     host_key_policy: str = "strict"  # strict | accept-new | ignore
     connect_attempts: int = 3
     jump: JumpSpec | None = None
+    max_output_bytes: int = 64 * 1024 * 1024  # one command's output; beyond it the session is given up
 
 
 @dataclass
@@ -71,8 +72,38 @@ class CommandResult:
     output: str  # redacted
     seconds: float
     ok: bool  # False when the device refused the command (error marker) or it failed
-    error: str | None = None
+    error: str | None = None  # the DeviceError kind when the session failed during the command
     sent: str | None = None  # the command actually sent, when a fallback replaced it
+    detail: str | None = None  # the DeviceError message, for the report
+
+
+class _ReadMeter:
+    """Counts what one command reads from the channel (netmiko's read_channel, wrapped on
+    the connection): an output that never ends is stopped at ``limit`` bytes instead of
+    filling memory until the read timeout, and a timeout is told apart from silence."""
+
+    def __init__(self, conn: Any, limit: int) -> None:
+        self.read = conn.read_channel
+        self.limit = limit
+        self.bytes = 0
+        self.last_data = 0.0
+        conn.read_channel = self
+
+    def reset(self) -> None:
+        self.bytes, self.last_data = 0, time.monotonic()
+
+    def __call__(self) -> str:
+        data = str(self.read())
+        if data:
+            self.bytes += len(data)
+            self.last_data = time.monotonic()
+            if self.bytes > self.limit:
+                raise DeviceError("timeout", f"the output did not end: over {self.limit} bytes and no prompt")
+        return data
+
+    def still_sending(self) -> bool:
+        """Data was still arriving at the end of the wait (not a device gone silent)."""
+        return self.bytes > 0 and time.monotonic() - self.last_data < 1.0
 
 
 def _classify(exc: BaseException) -> DeviceError:
@@ -137,6 +168,7 @@ class DeviceSession:
         self.broken: DeviceError | None = None
         self.prompt_pattern: str | None = None  # the privileged prompt, found once after login
         self._jump: paramiko.SSHClient | None = None
+        self._meter: _ReadMeter | None = None
 
     def _params(self) -> dict[str, Any]:
         s = self.spec
@@ -215,6 +247,7 @@ class DeviceSession:
             self.log.warning("connect", outcome=err.kind, seconds=round(time.monotonic() - start, 3))
             self.close()
             raise err from None
+        self._meter = _ReadMeter(self.conn, self.spec.max_output_bytes)
         self._learn_prompt()
         if self.spec.host_key_policy == "accept-new" and self.spec.known_hosts:
             self._save_host_key()
@@ -257,15 +290,22 @@ class DeviceSession:
             err = self.broken or DeviceError("error", "not connected")
             return CommandResult(command, "", 0.0, False, err.kind)
         start = time.monotonic()
+        timeout = read_timeout or self.spec.read_timeout
+        if self._meter is not None:
+            self._meter.reset()
         try:
-            raw = self.conn.send_command(command, read_timeout=read_timeout or self.spec.read_timeout,
-                                         expect_string=self.prompt_pattern)
+            raw = self.conn.send_command(command, read_timeout=timeout, expect_string=self.prompt_pattern)
         except Exception as exc:  # noqa: BLE001 - the session is unusable after any of these
             err = _classify(exc)
+            if isinstance(exc, ReadTimeout) and err.kind == "timeout" and self._meter and self._meter.still_sending():
+                err = DeviceError("timeout", f"the output did not end: {self._meter.bytes} bytes in {timeout:g} s "
+                                             "and no prompt")
             self.broken = err
             seconds = time.monotonic() - start
-            self.log.warning("command", command=command, seconds=round(seconds, 3), bytes=0, outcome=err.kind)
-            return CommandResult(command, "", seconds, False, err.kind)
+            got = self._meter.bytes if self._meter else 0
+            self.log.warning("command", command=command, seconds=round(seconds, 3), bytes=got, outcome=err.kind,
+                             detail=str(err))
+            return CommandResult(command, "", seconds, False, err.kind, detail=str(err))
         output = self.redactor.redact(raw)
         seconds = time.monotonic() - start
         refused = is_device_error(self.platform, output)

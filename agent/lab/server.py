@@ -10,7 +10,8 @@ Faults are read when they apply, so a scenario may change them at run time: ``re
 at every command.  Commands are the non-empty lines typed with echo on (a secret typed at
 ``Password:`` is none), counted per session, netmiko's set-up commands included;
 ``drop_after_commands=N`` aborts the connection halfway through the output of the session's
-Nth command (or of its next command, if it has already run more than N).
+Nth command (or of its next command, if it has already run more than N); a command of
+``endless_commands`` prints log lines for ever and never returns the prompt.
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ class _Next(enum.Enum):
     CLOSE = 1  # Reply.close: the shell ended the session
     HANG = 2  # never send the prompt again
     DROPPED = 3  # connection aborted
+    ENDLESS = 4  # keep printing, never send the prompt again
 
 
 class _Session:
@@ -144,6 +146,9 @@ class _Session:
                 break
             if outcome is _Next.DROPPED:
                 return
+            if outcome is _Next.ENDLESS:
+                await self._endless()
+                return
         self.process.exit(0)
 
     async def feed(self, data: str) -> _Next:
@@ -193,6 +198,8 @@ class _Session:
             self.commands += 1
             if _matching_prefix(command, faults.hang_commands) is not None:
                 return _Next.HANG
+            if _matching_prefix(command, faults.endless_commands) is not None:
+                return _Next.ENDLESS
             invalid = _matching_prefix(command, faults.invalid_commands)
             if invalid is not None:
                 reply = Reply(output=self._invalid_output(line, invalid))
@@ -247,6 +254,26 @@ class _Session:
                     return
             except (asyncssh.TerminalSizeChanged, asyncssh.BreakReceived, asyncssh.SignalReceived):
                 continue
+
+    async def _endless(self) -> None:
+        """Print log lines for ever, as a device with `terminal monitor` and debugging on
+        does: the output of the command never ends and the prompt never comes.  Ends when
+        the client goes away."""
+        tick = 0
+        try:
+            while True:
+                tick += 1
+                second = tick // 50
+                stamp = f"Dec 01 2026 04:{second // 60 % 60:02d}:{second % 60:02d}"
+                lines = [f"{stamp}: %ASA-7-609001: Built local-host inside:10.1.1.{n % 250 + 1}\r\n"
+                         f"{stamp}: %ASA-6-302013: Built inbound TCP connection {tick * 100 + n} for "
+                         f"outside:198.51.100.{n % 250 + 1}/{40000 + n} (198.51.100.{n % 250 + 1}/{40000 + n}) "
+                         f"to inside:10.1.1.{n % 250 + 1}/443 (203.0.113.1/443)\r\n" for n in range(50)]
+                self.process.stdout.write("".join(lines))
+                await self.process.stdout.drain()
+                await asyncio.sleep(0.02)
+        except (BrokenPipeError, ConnectionError, asyncssh.Error):
+            return
 
     async def _close(self) -> None:
         """Like a device after `exit`: end the channel, then the connection."""

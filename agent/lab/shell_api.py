@@ -28,6 +28,7 @@ class SshFaults:
     command_delay: float = 0.0  # seconds added before every command's output
     command_jitter: float = 0.0  # uniform random extra 0..jitter seconds per command
     hang_commands: list[str] = field(default_factory=list)  # command prefixes that never return the prompt
+    endless_commands: list[str] = field(default_factory=list)  # command prefixes whose output never ends
     drop_after_commands: int | None = None  # close the connection while answering the Nth command
     invalid_commands: list[str] = field(default_factory=list)  # answered '% Invalid input' (other version)
 

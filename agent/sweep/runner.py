@@ -103,7 +103,7 @@ def _read_device(spec: ConnectionSpec, redactor: Redactor, commands: list[Comman
             for cmd in commands:
                 result = session.run(cmd.command, cmd.fallback)
                 if result.error is not None:
-                    read.error = DeviceError(result.error, f"{result.error} during '{cmd.command}'")
+                    read.error = DeviceError(result.error, f"{result.detail or result.error} during '{cmd.command}'")
                     break
                 read.outputs[cmd.command] = result.output
     except DeviceError as err:

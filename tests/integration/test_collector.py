@@ -103,6 +103,7 @@ def test_old_asa_falls_back_to_isakmp_form() -> None:
         ("asa-ios-ssh-enable-refused", "hq-asa", "enable", {}),
         ("ios-ios-ssh-enable-refused", "br-rtr", "enable", {}),
         ("asa-ios-ssh-dropped", "br-rtr", "timeout", {"br-rtr": {"read_timeout": 2}}),
+        ("asa-ios-ssh-endless-output", "hq-asa", "timeout", {"hq-asa": {"read_timeout": 2}}),
     ],
 )
 def test_one_failed_peer_keeps_the_other(scenario: str, peer: str, kind: str, overrides: dict, tmp_path: Path) -> None:
@@ -118,6 +119,36 @@ def test_one_failed_peer_keeps_the_other(scenario: str, peer: str, kind: str, ov
     assert elapsed < 60  # bounded by the configured timeouts, not hanging
     back = read_bundle(write_bundle(bundle, tmp_path / "b").parent)
     assert back.peer(peer).error.kind == kind  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("overrides, says", [
+    ({"read_timeout": 2}, r"the output did not end: \d+ bytes in 2 s and no prompt during 'show logging'"),
+    ({"read_timeout": 30, "max_output_bytes": 200_000},
+     r"the output did not end: over 200000 bytes and no prompt during 'show logging'"),
+])
+def test_an_output_that_never_ends_is_cut_off_and_named(overrides: dict, says: str) -> None:
+    """The ASA's `show logging` streams for ever: the read stops at the read timeout or at
+    the output budget, whichever comes first, with an error that says which, and every
+    command before it is kept."""
+    with running("asa-ios-ssh-endless-output") as (built, lab):
+        start = time.monotonic()
+        with TunnelCollector("t", lab.targets(0, **{"hq-asa": overrides})) as col:
+            bundle = col.collect()
+        elapsed = time.monotonic() - start
+    asa = bundle.peer("hq-asa")
+    assert asa is not None and asa.error is not None and asa.error.kind == "timeout"
+    assert re.search(says, asa.error.message), asa.error.message
+    assert "show logging" not in asa.outputs and "show crypto ikev1 sa detail" in asa.outputs
+    assert elapsed < 25  # the budget ends the read long before the 30 s timeout
+
+
+def test_a_silent_device_is_not_called_endless() -> None:
+    with running("asa-ios-ssh-hang") as (built, lab):
+        with TunnelCollector("t", lab.targets(0, **{"hq-asa": {"read_timeout": 2}})) as col:
+            bundle = col.collect()
+    asa = bundle.peer("hq-asa")
+    assert asa is not None and asa.error is not None
+    assert "timed out waiting for the device's prompt" in asa.error.message and "did not end" not in asa.error.message
 
 
 def _fingerprints(bundle_outputs: dict[str, str]) -> set[str]:

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.integration
 # but the tunnel's state is still judged from the other peer.
 FAST = {"asa-ios-ssh-hang": {"hq-asa": {"read_timeout": 2}},
         "asa-ios-ssh-slow-banner": {"br-rtr": {"banner_timeout": 1, "connect_attempts": 1}},
-        "asa-ios-ssh-dropped": {"br-rtr": {"read_timeout": 2}}}
+        "asa-ios-ssh-dropped": {"br-rtr": {"read_timeout": 2}},
+        "asa-ios-ssh-endless-output": {"hq-asa": {"read_timeout": 2}}}
 
 
 @pytest.mark.parametrize("name", sorted(S.catalog()))

@@ -73,6 +73,7 @@ def test_a_faulty_device_does_not_stop_the_sweep(tmp_path: Path, monkeypatch: py
     hung.ssh.hang_commands = ["show crypto ipsec sa"]
     refused = built.lab.devices["asa-002"]
     refused.ssh.refuse_auth = True
+    built.lab.devices["asa-004"].ssh.endless_commands = ["show crypto ipsec sa"]  # output that never ends
     with RunningLab(built) as lab:
         inv = tmp_path / "inventory.yaml"
         lab.write_inventory(inv)
@@ -84,7 +85,9 @@ def test_a_faulty_device_does_not_stop_the_sweep(tmp_path: Path, monkeypatch: py
     doc = json.loads(result.stdout)  # device events are logged to stderr
     errors = doc["sweep"]["device_errors"]
     assert errors["asa-002"].startswith("auth") and errors["rtr-001"].startswith("timeout")
-    healthy = [d for d in doc["tunnels"] if "rtr-001" not in d["tunnel"] and "asa-002" not in d["tunnel"]]
+    assert errors["asa-004"].startswith("timeout") and "did not end" in errors["asa-004"], errors["asa-004"]
+    faulty = ("rtr-001", "asa-002", "asa-004")
+    healthy = [d for d in doc["tunnels"] if not any(f in d["tunnel"] for f in faulty)]
     assert healthy and all(d["root_cause"]["code"] in ("TUNNEL_UP", "PSK_MISMATCH", "STALE_SA", "ESP_BLOCKED",
                                                        "TRANSFORM_SET_MISMATCH", "NO_INTERESTING_TRAFFIC") for d in healthy)
     assert result.exit_code in (1, 3)
