@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from agent.collector import Bundle, TunnelCollector
 from agent.engine.checks import asp_baseline  # importing the checks registers them
-from agent.engine.model import Diagnosis, Evidence, Status
+from agent.engine.model import Diagnosis, Evidence, Status, Step
 from agent.engine.playbook import Library, library
 from agent.engine.registry import Context, PeerCtx
 from agent.engine.walker import Ask, OnStep, diagnose
@@ -115,11 +115,14 @@ def diagnose_live(
     say(f"sending interesting traffic from {probe.peer} to {probe.target}")
     session = collector.session(probe.peer)
     platform = next((p.platform for p in ctx.peers if p.name == probe.peer), None)
-    if session is None or platform is None:
-        first.not_checked.append(f"interesting traffic ({probe.peer} has no session)")
+    if session is None or session.broken is not None or platform is None:
+        first.not_checked.append(f"interesting traffic ({probe.peer} has no usable session)")
         return Live(first, ctx)
     baseline = asp_baseline(ctx)
     ping = session.run(probe_command(platform, probe))
+    if ping.error is not None:
+        first.not_checked.append(f"interesting traffic (the ping from {probe.peer} failed: {ping.detail or ping.error})")
+        return Live(first, ctx)
     for peer in ctx.peers:
         if peer.facts is None:
             continue
@@ -136,7 +139,10 @@ def diagnose_live(
     ctx2 = Context(ctx.tunnel, ctx.peers, live=True, scratch={"asp_baseline": baseline})
     second = diagnose(lib, ctx2, fetch, ask, on_step=on_step)
     ping_ev = Evidence(probe.peer, ping.command, "\n".join(ping.output.strip().splitlines()[-2:]))
-    second.steps = first.steps + second.steps
+    rate = success_rate(ping.output)
+    sent = Step("probe", "interesting traffic", "sent",
+                f"{ping.command}: success rate {rate if rate is not None else '?'} percent; both peers read again")
+    second.steps = first.steps + [sent] + second.steps
     before = first.root_cause.code
     if before in ("NO_INTERESTING_TRAFFIC", "TUNNEL_IDLE") and second.status is Status.UP:
         # the tunnel works once traffic is sent: the first reading is the answer
