@@ -267,6 +267,9 @@ def sweep_cmd(
 
     if report is not None and report[0] not in ("md", "html"):
         _fail("--report takes md or html and a file")
+    for option, path in (("--report", report[1] if report else None), ("--prom", prom)):
+        if path is not None and not _writable_dir(path.parent):
+            _fail(f"{option} {path}: the directory {path.parent} does not exist or cannot be written")
     try:
         inv = load_inventory(inventory)
         selected = inv.select(tags=tag, names=tunnel)
@@ -293,6 +296,12 @@ def sweep_cmd(
             time.sleep(max(0.0, period - (time.monotonic() - start)))
         except KeyboardInterrupt:
             raise typer.Exit(0) from None
+
+
+def _writable_dir(directory: Path) -> bool:
+    import os
+
+    return directory.is_dir() and os.access(directory, os.W_OK | os.X_OK)
 
 
 def _one_sweep(targets: list[Any], workers: int, history: Any, json_out: bool, report: tuple[str, Path] | None,
@@ -661,7 +670,12 @@ def _remediate(collector: TunnelCollector, live: Live, probe: ProbeSpec | None, 
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except OSError as exc:  # a path given on the command line that cannot be read or written
+        where = f"{exc.filename}: " if exc.filename else ""
+        err.print(f"error: {where}{exc.strerror or exc}", highlight=False, markup=False)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":
