@@ -10,9 +10,9 @@ import pytest
 
 from agent.collector import Bundle, BundlePeer
 from agent.engine.run import diagnose_bundle
+from tests.unit.parsing.conftest import CORPUS
 
 FIX = Path(__file__).resolve().parents[1] / "parsing" / "fixtures"
-CORPUS = Path(__file__).resolve().parents[4] / "shared" / "corpus"
 
 
 def one_peer(platform: str, outputs: dict[str, Path]) -> Bundle:
@@ -65,7 +65,6 @@ def test_seed_003_healthy_l2tp_session() -> None:
     assert diag.status.value == "up" and diag.exit_code == 0
 
 
-@pytest.mark.skipif(not CORPUS.exists(), reason="shared/corpus is not beside the checkout")
 def test_corpus_asa_ipsec_sa_with_traffic_both_ways() -> None:
     raw = CORPUS / "ntc/cisco_asa/show_crypto_ipsec_sa/cisco_asa_show_crypto_ipsec_sa.raw"
     text = raw.read_text()

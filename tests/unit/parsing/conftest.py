@@ -14,7 +14,18 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"
-CORPUS = Path(os.environ.get("IPSEC_AGENT_CORPUS", str(HERE.parents[3] / "shared" / "corpus")))
+
+
+def corpus_dir() -> Path:
+    """The real-output corpus: $IPSEC_AGENT_CORPUS, else the team's shared/corpus beside
+    the checkout, else the copy of it kept in tests/corpus (a fresh clone in CI)."""
+    if "IPSEC_AGENT_CORPUS" in os.environ:
+        return Path(os.environ["IPSEC_AGENT_CORPUS"])
+    shared = HERE.parents[3] / "shared" / "corpus"
+    return shared if (shared / "INDEX.tsv").exists() else HERE.parents[1] / "corpus"
+
+
+CORPUS = corpus_dir()
 
 
 @dataclass(frozen=True)
