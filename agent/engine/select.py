@@ -37,8 +37,9 @@ def is_ikev2(ctx: Context) -> bool:
     versions = set()
     for peer in ctx.readable():
         k = _known(peer, "phase1")
+        remote = ctx.other(peer).endpoint
         for sa in (k.value or []) if k is not None else []:
-            if str(getattr(sa, "peer", "")) == ctx.other(peer).endpoint:
+            if remote is None or str(getattr(sa, "peer", "")) == remote:
                 versions.add(getattr(sa, "ike_version", None))
     return versions == {2}
 
