@@ -676,7 +676,7 @@ ENC_NAMES = {
     "esp-null": "none", "esp-none": "none",
 }
 HASH_NAMES = {
-    "sha": "SHA1", "md5": "MD5", "sha256": "SHA256", "sha384": "SHA384", "sha512": "SHA512",
+    "sha": "SHA1", "sha1": "SHA1", "md5": "MD5", "sha256": "SHA256", "sha384": "SHA384", "sha512": "SHA512",
     "esp-sha-hmac": "SHA1", "esp-md5-hmac": "MD5", "esp-sha256-hmac": "SHA256", "esp-sha384-hmac": "SHA384",
     "esp-none": "none",
 }
@@ -738,10 +738,12 @@ def _session_block(dev: Device, ike: IkeSa, sas: list[IpsecSa]) -> list[str]:
         f"{v}:",
         f"  Tunnel ID    : {ike.conn_id}.1",
         _pair(f"UDP Src Port : {port}", f"UDP Dst Port : {port}"),
-        _pair("IKE Neg Mode : Main", "Auth Mode    : preSharedKeys"),
+        *([_pair("IKE Neg Mode : Main", "Auth Mode    : preSharedKeys")] if ike.version == 1 else
+          ["  Rem Auth Mode: preSharedKeys", "  Loc Auth Mode: preSharedKeys"]),
         _pair(f"Encryption   : {ike_enc}", f"Hashing      : {ike_hash}"),
         _pair(f"Rekey Int (T): {ike.lifetime} Seconds", f"Rekey Left(T): {max(0, ike.lifetime - elapsed(dev, ike.created_at))} Seconds"),
-        f"  D/H Group    : {ike.group}",
+        f"  D/H Group    : {ike.group}" if ike.version == 1 else
+        _pair(f"PRF          : {HASH_NAMES.get(ike.prf, ike.prf.upper())}", f"D/H Group    : {ike.group}"),
         "  Filter Name  : ",
     ]
     for n, sa in enumerate(sas, 2):
@@ -793,13 +795,14 @@ def show_vpn_sessiondb(dev: Device, m: Match) -> str:
     n = len(sessions)
     sas = [sa for _, sas in sessions for sa in sas]
     natt = sum(1 for sa in sas if sa.nat_t)
+    by_version = {v: c for v in (1, 2) if (c := sum(1 for ike, _ in sessions if ike.version == v))}
     rule = "-" * 75
     lines = [
         rule, "VPN Session Summary", rule,
         "                               Active : Cumulative : Peak Concur : Inactive",
         "                             ----------------------------------------------",
         _summary_row("Site-to-Site VPN", n, n, n),
-        _summary_row("  IKEv1 IPsec", n, n, n),
+        *(_summary_row(f"  IKEv{v} IPsec", c, c, c) for v, c in by_version.items()),
         rule,
         f"{'Total Active and Inactive':<29}: {n:>6}             Total Cumulative : {n:>6}",
         f"{'Device Total VPN Capacity':<29}: {VPN_CAPACITY:>6}",
@@ -807,7 +810,7 @@ def show_vpn_sessiondb(dev: Device, m: Match) -> str:
         rule, "", rule, "Tunnels Summary", rule,
         "                               Active : Cumulative : Peak Concurrent",
         "                             ----------------------------------------------",
-        f"{'IKEv1':<29}: {n:>6} : {n:>10} : {n:>15}",
+        *(f"{f'IKEv{v}':<29}: {c:>6} : {c:>10} : {c:>15}" for v, c in by_version.items()),
     ]
     for label, count in (("IPsec", len(sas) - natt), ("IPsecOverNatT", natt)):
         if count:
