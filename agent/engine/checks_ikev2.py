@@ -7,6 +7,7 @@ onward reuses the IKEv1 checks (``checks``): the IPsec SAs behave the same."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from agent.engine.checks import (
@@ -185,12 +186,13 @@ def ikev2_responder_config(ctx: Context) -> Outcome:
                    values=values)
 
 
-@check("ikev2_failure", "map_not_applied", "isakmp_not_enabled", "policy_mismatch", "peer_address", "psk_mismatch",
-       "psk_unverified", "none")
+@check("ikev2_failure", "map_not_applied", "isakmp_not_enabled", "policy_mismatch", "peer_address", "tunnel_group",
+       "psk_mismatch", "psk_unverified", "none")
 def ikev2_failure(ctx: Context) -> Outcome:
     """No IKEv2 SA anywhere: compare what stops IKE_SA_INIT (map, enable, proposals) and
-    IKE_AUTH (an entry and a key for the peer, each direction's key) on both peers, then
-    the logs; nothing found means nothing tried (send traffic)."""
+    IKE_AUTH (an entry, a tunnel-group and a key for the peer, each direction's key) on
+    both peers, then the logs; "none" hands over to the checks both IKE versions share
+    (incomplete entry, overlapping ACLs, idle timeout, else nothing tried)."""
     for me, other in _pair(ctx):
         if me.facts is None:
             continue
@@ -217,13 +219,22 @@ def ikev2_failure(ctx: Context) -> Outcome:
                                                    "peer": peer.name, "configured": "?", "expected": ctx.other(peer).endpoint,
                                                    "remote": ctx.other(peer).endpoint, "map": "?", "seq": "?"},
                            not_checked=["the configuration behind the log (not readable on both peers)"])
-    ctx.wants.append("probe")
-    return Outcome("none", "both configurations allow IKEv2; no SA was ever attempted", values={"after_probe": ""})
+    return Outcome("none", "both configurations allow IKE_SA_INIT and IKE_AUTH", values={"after_probe": ""})
+
+
+def _is_address(name: str) -> bool:
+    return bool(re.fullmatch(r"[\d.:a-fA-F/ ]+", name))
 
 
 def _keys(ctx: Context) -> Outcome | None:
     ka, kb = keys(ctx.a, ctx.b.endpoint), keys(ctx.b, ctx.a.endpoint)
     for me, other, mine in ((ctx.a, ctx.b, ka), (ctx.b, ctx.a, kb)):
+        named = [g for g in _groups(me) if g.type == "ipsec-l2l" and not _is_address(g.name)]
+        if mine is None and me.platform == "cisco_asa" and named:
+            return Outcome("tunnel_group", f"{me.name}: L2L tunnel-group {named[0].name} is not named {other.endpoint}",
+                           _ev(me, "tunnel_groups", "tunnel-group"), peer=me.name,
+                           values={"peer": me.name, "remote": other.endpoint,
+                                   "why": f"it is named {named[0].name}, not {other.endpoint}"})
         if mine is None and _known(me, "tunnel_groups") is not None and me.facts is not None:
             return Outcome("peer_address", f"{me.name} has no IKEv2 key for {other.endpoint}",
                            _ev(me, "tunnel_groups", "tunnel-group|peer|address"), peer=me.name,
