@@ -33,7 +33,7 @@ class CommandSpec:
 TUNNEL_COMMANDS: dict[str, list[CommandSpec]] = {
     ASA: [
         CommandSpec("show version", why="software version, uptime (a reboot explains stale SAs)", sweep=False),
-        CommandSpec("show crypto ikev1 sa detail", fallback="show crypto isakmp sa detail", why="phase 1 state"),
+        CommandSpec("show crypto isakmp sa detail", why="phase 1 state, IKEv1 and IKEv2 SAs alike (every ASA version)"),
         CommandSpec("show crypto ipsec sa peer {peer}", fallback="show crypto ipsec sa", why="phase 2 SAs, SPIs, counters"),
         CommandSpec("show vpn-sessiondb detail l2l filter ipaddress {peer}", why="session, tunnel-group", sweep=False),
         CommandSpec("show running-config crypto", why="maps, policies, transform sets, ikev1 enable"),
@@ -53,6 +53,7 @@ TUNNEL_COMMANDS: dict[str, list[CommandSpec]] = {
         CommandSpec("show version", why="software version, uptime", sweep=False),
         CommandSpec("show crypto isakmp sa", why="phase 1 state"),
         CommandSpec("show crypto isakmp sa detail", why="phase 1 algorithms, NAT-T, DPD"),
+        CommandSpec("show crypto ikev2 sa detail", why="IKEv2 SAs (IOS lists them apart from ISAKMP SAs)"),
         CommandSpec("show crypto ipsec sa peer {peer}", fallback="show crypto ipsec sa", why="phase 2 SAs, SPIs, counters"),
         CommandSpec("show crypto session remote {peer} detail", fallback="show crypto session detail", why="session status"),
         CommandSpec("show running-config | section crypto", why="keys, policies, maps, transform sets"),
@@ -78,6 +79,16 @@ CLEAR_COMMANDS: dict[str, dict[str, list[str]]] = {
         "1": ["clear crypto session remote {peer}"],
         "both": ["clear crypto session remote {peer}"],
     },
+}
+
+# The same for a tunnel negotiated with IKEv2: the ASA keeps IKEv2 SAs apart.
+CLEAR_COMMANDS_IKEV2: dict[str, dict[str, list[str]]] = {
+    ASA: {
+        "2": ["clear crypto ipsec sa peer {peer}"],
+        "1": ["clear crypto ikev2 sa {peer}"],
+        "both": ["clear crypto ipsec sa peer {peer}", "clear crypto ikev2 sa {peer}"],
+    },
+    IOS: CLEAR_COMMANDS[IOS],
 }
 
 REAPPLY_COMMANDS: dict[str, list[str]] = {

@@ -138,7 +138,7 @@ def _policies(peer: PeerCtx) -> list[tuple[str, str, str, int | None]] | None:
     k = _known(peer, "isakmp_policies")
     if k is None:
         return None
-    return [(p.encryption, p.hash, p.authentication, p.dh_group) for p in k.value or [] if not p.builtin]
+    return [(p.encryption, p.hash, p.authentication, p.dh_group) for p in k.value or [] if not p.builtin and p.ike_version == 1]
 
 
 def _fmt_policies(pols: Iterable[tuple[str, str, str, int | None]]) -> str:
@@ -812,3 +812,8 @@ def _psk_text(group: TunnelGroup | None) -> str:
     if group.psk_fingerprint:
         return f"hmac {group.psk_fingerprint}"
     return "masked" if group.psk_masked else "?"
+
+
+# The IKEv2 tree's checks build on the helpers above; importing them here registers them
+# wherever the checks are (the CLI, the engine, the tests).
+from agent.engine import checks_ikev2 as _ikev2  # noqa: E402,F401

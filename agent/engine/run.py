@@ -12,6 +12,7 @@ from agent.engine.checks import asp_baseline  # importing the checks registers t
 from agent.engine.model import Diagnosis, Evidence, Status, Step
 from agent.engine.playbook import Library, library
 from agent.engine.registry import Context, PeerCtx
+from agent.engine.select import is_ikev2
 from agent.engine.walker import Ask, OnStep, diagnose
 from agent.parsing.facts import build_peer_facts
 
@@ -44,9 +45,11 @@ def diagnose_bundle(bundle: Bundle, lib: Library | None = None) -> Diagnosis:
 CONFIRM_WITH_TRAFFIC = {"NO_INTERESTING_TRAFFIC", "TUNNEL_IDLE", "TUNNEL_UP"}
 
 SA_COMMANDS = {
-    "cisco_asa": ["show crypto ikev1 sa detail", "show crypto ipsec sa peer {peer}", "show logging", "show asp drop"],
+    "cisco_asa": ["show crypto isakmp sa detail", "show crypto ipsec sa peer {peer}", "show logging", "show asp drop"],
     "cisco_ios": ["show crypto isakmp sa", "show crypto isakmp sa detail", "show crypto ipsec sa peer {peer}", "show logging"],
 }
+# Read again as well for an IKEv2 tunnel (the ASA's `isakmp sa` lists IKEv2 SAs already).
+SA_COMMANDS_IKEV2 = {"cisco_ios": ["show crypto ikev2 sa detail"]}
 
 
 @dataclass
@@ -119,6 +122,7 @@ def diagnose_live(
         first.not_checked.append(f"interesting traffic ({probe.peer} has no usable session)")
         return Live(first, ctx)
     baseline = asp_baseline(ctx)
+    ikev2 = is_ikev2(ctx)
     ping = session.run(probe_command(platform, probe))
     if ping.error is not None:
         first.not_checked.append(f"interesting traffic (the ping from {probe.peer} failed: {ping.detail or ping.error})")
@@ -127,7 +131,8 @@ def diagnose_live(
         if peer.facts is None:
             continue
         remote = next((p.endpoint for p in ctx.peers if p is not peer), "") or ""
-        for cmd in SA_COMMANDS.get(peer.platform or "", []):
+        extra = SA_COMMANDS_IKEV2.get(peer.platform or "", []) if ikev2 else []
+        for cmd in SA_COMMANDS.get(peer.platform or "", []) + extra:
             cmd = cmd.format(peer=remote)
             result = collector.run(peer.name, cmd)
             if result is not None and result.ok:
@@ -171,7 +176,8 @@ def _ask_once(ask: Ask) -> Ask:
 def same_kind(a: str, b: str) -> bool:
     """Two commands that read the same table (a fresh read replaces the old one)."""
     def kind(cmd: str) -> str:
-        for key in ("ikev1 sa detail", "isakmp sa detail", "ikev1 sa", "isakmp sa", "ipsec sa", "logging", "asp drop"):
+        for key in ("ikev1 sa detail", "isakmp sa detail", "ikev2 sa detail", "ikev1 sa", "isakmp sa", "ikev2 sa", "ipsec sa",
+                    "logging", "asp drop"):
             if key in cmd:
                 return key
         return cmd

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
+from agent.lab import config_ikev2
 from agent.lab.config_common import (
     CANON_ENCRYPTION,
     GLOBAL,
@@ -48,6 +49,7 @@ PROMPTS = {
     "tunnel-ipsec": "config-tunnel-ipsec",
     "group-policy": "config-group-policy",
     "object": "config-network-object",
+    **config_ikev2.ASA_PROMPTS,
 }
 
 BAD = "% Invalid input detected at '^' marker."
@@ -80,6 +82,8 @@ def _submode(cfg: DeviceConfig, mode: Mode, tokens: list[str]) -> list[str] | No
     if not t:
         raise ConfigError(BAD, 0)
     key = mode.key
+    if mode.kind in ("asa-ikev2-policy", "ipsec-proposal"):
+        return config_ikev2.asa_submode(cfg, mode, t, neg)
     if mode.kind == "interface":
         itf = cfg.interfaces[str(key)]
         if t[0] == "nameif":
@@ -127,6 +131,8 @@ def _submode(cfg: DeviceConfig, mode: Mode, tokens: list[str]) -> list[str] | No
             if not neg and len(t) < 3:
                 raise ConfigError("% Incomplete command.", 2)
             group.psk = None if neg else t[2]
+        elif config_ikev2.asa_tunnel_ipsec(group, t, neg):
+            pass
         elif t[:2] == ["isakmp", "keepalive"]:
             if neg or t[2:3] == ["disable"]:
                 group.keepalive = None
@@ -323,6 +329,9 @@ def _tunnel_group(cfg: DeviceConfig, t: list[str], neg: bool) -> tuple[Mode, lis
 
 def _crypto(cfg: DeviceConfig, t: list[str], neg: bool, off: int) -> tuple[Mode, list[str]]:
     sub = t[1:]
+    ikev2_mode = config_ikev2.asa_global(cfg, sub, neg)
+    if ikev2_mode is not None:
+        return ikev2_mode, []
     if sub[:1] in (["ikev1"], ["isakmp"]) and sub[1:2] == ["policy"]:
         prio = int_at(sub, 2)
         if neg:
@@ -399,6 +408,8 @@ def _crypto_map(cfg: DeviceConfig, sub: list[str], neg: bool, off: int) -> list[
             entry.peers = [ip_at(rest, i) for i in range(2, len(rest))]
     elif rest[:3] == ["set", "ikev1", "transform-set"]:
         entry.transform_sets = [] if neg else rest[3:]
+    elif rest[:3] == ["set", "ikev2", "ipsec-proposal"]:
+        entry.ikev2_proposals = [] if neg else rest[3:]
     elif rest[:2] == ["set", "pfs"]:
         entry.pfs_group = None if neg else (int(rest[2].removeprefix("group")) if len(rest) > 2 else 2)
     elif rest[:3] == ["set", "security-association", "lifetime"]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
+from agent.lab import config_ikev2
 from agent.lab.config_common import (
     CANON_ENCRYPTION,
     GLOBAL,
@@ -44,6 +45,7 @@ PROMPTS = {
     "dynamic-map": "config-crypto-map",
     "transform": "cfg-crypto-trans",
     "acl": "config-ext-nacl",
+    **config_ikev2.IOS_PROMPTS,
 }
 
 BAD = "% Invalid input detected at '^' marker."
@@ -60,6 +62,13 @@ def apply(cfg: DeviceConfig, mode: Mode, line: str) -> tuple[Mode, list[str]]:
     tokens = line.split()
     if not tokens or tokens[0].startswith("!"):
         return mode, []
+    if mode.kind.startswith("ikev2-"):
+        neg = tokens[0] == "no"
+        t = tokens[1:] if neg else tokens
+        done = config_ikev2.ios_apply(cfg, mode, t, neg) if t else None
+        if done is not None:
+            return done
+        mode = GLOBAL  # not an IKEv2 sub-mode command: Cisco tries it as a global one
     return apply_line(tokens, mode, lambda t: _submode(cfg, mode, t), lambda t: _global(cfg, t))
 
 
@@ -178,6 +187,10 @@ def _map_entry(cfg: DeviceConfig, mode: Mode, t: list[str], neg: bool) -> list[s
             entry.lifetime_kb = None if neg else int_at(t, 4)
     elif t[:2] == ["match", "address"]:
         entry.match_acl = None if neg else t[2]
+    elif t[:1] == ["set"] and t[1:2] == ["ikev2-profile"] and isinstance(entry, CryptoMapEntry):
+        if not neg and t[2] not in cfg.ikev2_profiles:
+            raise ConfigError(f"% IKEv2 profile {t[2]} does not exist", 2)
+        entry.ikev2_profile = None if neg else t[2]
     elif t[0] == "reverse-route" and isinstance(entry, CryptoMapEntry):
         entry.reverse_route = not neg
     else:
@@ -260,6 +273,9 @@ def _global(cfg: DeviceConfig, tokens: list[str]) -> tuple[Mode, list[str]]:
 
 def _crypto(cfg: DeviceConfig, t: list[str], neg: bool, off: int) -> tuple[Mode, list[str]]:
     sub = t[1:]
+    ikev2_mode = config_ikev2.ios_global(cfg, sub, neg)
+    if ikev2_mode is not None:
+        return ikev2_mode, []
     if sub[:2] == ["isakmp", "policy"]:
         prio = int_at(sub, 2)
         if neg:

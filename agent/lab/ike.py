@@ -394,12 +394,15 @@ def clear_ipsec(lab: Lab, dev: Device, peer: IPv4Address | None = None, map_name
     return len(gone)
 
 
-def clear_ike(lab: Lab, dev: Device, peer: IPv4Address | None = None, conn_id: int | None = None) -> int:
-    """Delete IKE SAs.  On the ASA this tears the whole tunnel down (its IPsec SAs too);
-    on IOS the IPsec SAs stay until they expire or are cleared."""
+def clear_ike(lab: Lab, dev: Device, peer: IPv4Address | None = None, conn_id: int | None = None,
+              version: int | None = None) -> int:
+    """Delete IKE SAs (of one IKE version when ``version`` is given).  On the ASA this
+    tears the whole tunnel down (its IPsec SAs too); on IOS the IPsec SAs stay until they
+    expire or are cleared."""
     gone = [
         sa for p, sa in dev.state.ike_sas.items()
         if (peer is None or p == peer) and (conn_id is None or sa.conn_id == conn_id)
+        and (version is None or sa.version == version)
     ]
     for sa in gone:
         del dev.state.ike_sas[sa.peer]

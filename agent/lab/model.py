@@ -123,6 +123,13 @@ class CryptoMapEntry:
     lifetime_kb: int | None = None
     reverse_route: bool = False
     connection_type: str | None = None  # ASA: answer-only | originate-only | bidirectional
+    ikev2_proposals: list[str] = field(default_factory=list)  # ASA `set ikev2 ipsec-proposal P..`
+    ikev2_profile: str | None = None  # IOS `set ikev2-profile P`
+
+    @property
+    def uses_ikev2(self) -> bool:
+        """The entry negotiates with IKEv2 (ASA: an IKEv2 IPsec proposal; IOS: an IKEv2 profile)."""
+        return bool(self.ikev2_proposals) or self.ikev2_profile is not None
 
     @property
     def is_dynamic(self) -> bool:
@@ -137,9 +144,61 @@ class CryptoMapEntry:
             out.append("match address")
         if not self.peers:
             out.append("set peer")
-        if not self.transform_sets:
+        if not self.transform_sets and not self.ikev2_proposals:
             out.append("transform-set")
         return out
+
+
+@dataclass
+class Ikev2Proposal:
+    """IOS `crypto ikev2 proposal NAME`, or an ASA `crypto ikev2 policy N` (which carries its
+    proposal inline).  Canonical names: encryption aes | aes-192 | aes-256 | 3des | des,
+    integrity sha1 | sha256 | sha384 | sha512 | md5."""
+
+    name: str
+    encryption: list[str] = field(default_factory=list)
+    integrity: list[str] = field(default_factory=list)
+    groups: list[int] = field(default_factory=list)
+    prf: list[str] = field(default_factory=list)
+    lifetime: int = 86400  # ASA policy `lifetime seconds N`
+
+    def offers(self) -> set[tuple[str, str, int]]:
+        return {(e, i, g) for e in self.encryption for i in self.integrity for g in self.groups}
+
+
+@dataclass
+class IpsecProposal:
+    """ASA `crypto ipsec ikev2 ipsec-proposal NAME` (ESP encryption / integrity lists,
+    stored as the canonical transform names of a transform set)."""
+
+    name: str
+    encryption: list[str] = field(default_factory=list)  # esp-aes-256 ...
+    integrity: list[str] = field(default_factory=list)  # esp-sha-hmac ...
+
+    def signatures(self) -> set[tuple[tuple[str, ...], str]]:
+        return {(tuple(sorted((e, i))), "tunnel") for e in self.encryption for i in self.integrity}
+
+
+@dataclass
+class Ikev2KeyringPeer:
+    """IOS `crypto ikev2 keyring K` / ` peer NAME` block."""
+
+    name: str
+    address: IPv4Network | None = None
+    local_key: str | None = None  # `pre-shared-key local K` (or both from `pre-shared-key K`)
+    remote_key: str | None = None
+
+
+@dataclass
+class Ikev2Profile:
+    """IOS `crypto ikev2 profile NAME`."""
+
+    name: str
+    match_remote: list[IPv4Network] = field(default_factory=list)  # match identity remote address
+    auth_local: str | None = None  # pre-share | rsa-sig
+    auth_remote: str | None = None
+    keyring: str | None = None  # keyring local NAME
+    lifetime: int = 86400
 
 
 @dataclass
@@ -170,6 +229,8 @@ class TunnelGroup:
     name: str
     type: str = "ipsec-l2l"
     psk: str | None = None  # ikev1 pre-shared-key
+    ikev2_local_psk: str | None = None  # `ikev2 local-authentication pre-shared-key K`
+    ikev2_remote_psk: str | None = None  # `ikev2 remote-authentication pre-shared-key K`
     default_group_policy: str | None = None
     keepalive: tuple[int, int] | None = (10, 2)  # `isakmp keepalive threshold T retry R`; None = disable
 
@@ -236,6 +297,13 @@ class DeviceConfig:
     isakmp_keepalive: tuple[int, int] | None = None  # IOS `crypto isakmp keepalive 10 2`
     nat_traversal: int | None = 20  # ASA `crypto isakmp nat-traversal 20`; None = off. IOS: on by default
     isakmp_keys: list[IsakmpKey] = field(default_factory=list)  # IOS
+    ikev2_proposals: dict[str, Ikev2Proposal] = field(default_factory=dict)  # IOS proposals
+    ikev2_policies: dict[str, list[str]] = field(default_factory=dict)  # IOS policy -> proposal names
+    ikev2_asa_policies: dict[int, Ikev2Proposal] = field(default_factory=dict)  # ASA `crypto ikev2 policy N`
+    ikev2_enabled: set[str] = field(default_factory=set)  # ASA nameifs with `crypto ikev2 enable`
+    ikev2_keyrings: dict[str, dict[str, Ikev2KeyringPeer]] = field(default_factory=dict)  # IOS
+    ikev2_profiles: dict[str, Ikev2Profile] = field(default_factory=dict)  # IOS
+    ipsec_proposals: dict[str, IpsecProposal] = field(default_factory=dict)  # ASA
     transform_sets: dict[str, TransformSet] = field(default_factory=dict)
     crypto_maps: dict[str, dict[int, CryptoMapEntry]] = field(default_factory=dict)
     crypto_map_client_auth: dict[str, str] = field(default_factory=dict)  # IOS map -> xauth list
@@ -353,6 +421,10 @@ class IkeSa:
     nat_t: bool = False
     created_at: float = 0.0
     tunnel_group: str | None = None  # ASA: the group the peer landed on
+    version: int = 1  # 2: an IKEv2 SA (state READY / IN-NEG); renderers of IKEv1 tables skip it
+    prf: str = ""  # IKEv2
+    spi_local: int = 0  # IKEv2 IKE SPIs (`show crypto ikev2 sa detail`)
+    spi_remote: int = 0
 
 
 @dataclass
@@ -389,6 +461,7 @@ class IpsecSa:
     created_at: float = 0.0
     context_expired: bool = False  # ASA: outbound VPN context expired (seed 000)
     acl_text: str = ""  # ASA shows the crypto ACL line that created the SA
+    ike_version: int = 1  # negotiated by IKEv1 quick mode or an IKEv2 child SA exchange
 
 
 @dataclass

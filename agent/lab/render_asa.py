@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from ipaddress import IPv4Address
 
 from agent.lab import render_asa_config as rc
+from agent.lab import render_ikev2
 from agent.lab.grammar import CommandTable, Match
 from agent.lab.model import Acl, AclEntry, DeviceConfig, IkeSa, IpsecSa
 from agent.lab.world import Device
@@ -479,7 +480,7 @@ def _ike_block(dev: Device, n: int, sa: IkeSa, detail: bool) -> list[str]:
 
 
 def _ikev1(dev: Device, detail: bool) -> str:
-    sas = sorted(dev.state.ike_sas.values(), key=lambda s: s.conn_id)
+    sas = sorted((s for s in dev.state.ike_sas.values() if s.version == 1), key=lambda s: s.conn_id)
     if not sas:
         return "\nThere are no IKEv1 SAs\n"
     lines = [
@@ -507,7 +508,7 @@ def show_crypto_ikev1_sa(dev: Device, m: Match) -> str:
 
 @TABLE.register("show crypto isakmp sa [detail]")
 def show_crypto_isakmp_sa(dev: Device, m: Match) -> str:
-    return _ikev1(dev, m.has("detail")).rstrip("\n") + "\n\nThere are no IKEv2 SAs\n"
+    return _ikev1(dev, m.has("detail")).rstrip("\n") + "\n" + render_ikev2.asa_ikev2(dev, m.has("detail"))
 
 
 @TABLE.register("show isakmp sa [detail]")
@@ -517,7 +518,8 @@ def show_isakmp_sa(dev: Device, m: Match) -> str:
 
 @TABLE.register("show crypto ikev2 sa [detail]")
 def show_crypto_ikev2_sa(dev: Device, m: Match) -> str:
-    return "\nThere are no IKEv2 SAs\n"
+    """The 9.x layout of the genieparser golden (`ShowCryptoIkev2Sa`), child SAs included."""
+    return render_ikev2.asa_ikev2(dev, m.has("detail"))
 
 
 # ---------------------------------------------------------------- IPsec SAs
@@ -551,7 +553,7 @@ def _settings(sa: IpsecSa) -> str:
         parts.append(" NAT-T-Encaps")
     if sa.pfs_group is not None:
         parts.append(f"PFS Group {sa.pfs_group}")
-    parts.append("IKEv1")
+    parts.append(f"IKEv{sa.ike_version}")
     return ", ".join(parts) + ", "
 
 
@@ -674,7 +676,7 @@ ENC_NAMES = {
     "esp-null": "none", "esp-none": "none",
 }
 HASH_NAMES = {
-    "sha": "SHA1", "md5": "MD5", "sha256": "SHA256", "sha384": "SHA384", "sha512": "SHA512",
+    "sha": "SHA1", "sha1": "SHA1", "md5": "MD5", "sha256": "SHA256", "sha384": "SHA384", "sha512": "SHA512",
     "esp-sha-hmac": "SHA1", "esp-md5-hmac": "MD5", "esp-sha256-hmac": "SHA256", "esp-sha384-hmac": "SHA384",
     "esp-none": "none",
 }
@@ -719,26 +721,29 @@ def _session_block(dev: Device, ike: IkeSa, sas: list[IpsecSa]) -> list[str]:
     ike_hash = HASH_NAMES.get(ike.hash, ike.hash.upper())
     idle = _idle_timeout(dev.config, ike)
     port = 4500 if natt else 500
+    v = f"IKEv{ike.version}"
     lines = [
         f"Connection   : {ike.tunnel_group or ike.peer}",
         f"{'Index        : ' + str(ike.conn_id):<38}IP Addr      : {ike.peer}",
-        f"Protocol     : IKEv1{' ' + proto if sas else ''}",
-        f"Encryption   : IKEv1: (1){ike_enc}{f'  {proto}: {enc}' if sas else ''}",
-        f"Hashing      : IKEv1: (1){ike_hash}{f'  {proto}: {hsh}' if sas else ''}",
+        f"Protocol     : {v}{' ' + proto if sas else ''}",
+        f"Encryption   : {v}: (1){ike_enc}{f'  {proto}: {enc}' if sas else ''}",
+        f"Hashing      : {v}: (1){ike_hash}{f'  {proto}: {hsh}' if sas else ''}",
         f"{'Bytes Tx     : ' + str(tx):<38}Bytes Rx     : {rx}",
         f"Login Time   : {asa_time(ike.created_at)}",
         f"Duration     : {duration(dev.now() - ike.created_at)}",
         "",
-        "IKEv1 Tunnels: 1",
+        f"{v} Tunnels: 1",
         *([f"{proto} Tunnels: {len(sas)}"] if sas else []),
         "",
-        "IKEv1:",
+        f"{v}:",
         f"  Tunnel ID    : {ike.conn_id}.1",
         _pair(f"UDP Src Port : {port}", f"UDP Dst Port : {port}"),
-        _pair("IKE Neg Mode : Main", "Auth Mode    : preSharedKeys"),
+        *([_pair("IKE Neg Mode : Main", "Auth Mode    : preSharedKeys")] if ike.version == 1 else
+          ["  Rem Auth Mode: preSharedKeys", "  Loc Auth Mode: preSharedKeys"]),
         _pair(f"Encryption   : {ike_enc}", f"Hashing      : {ike_hash}"),
         _pair(f"Rekey Int (T): {ike.lifetime} Seconds", f"Rekey Left(T): {max(0, ike.lifetime - elapsed(dev, ike.created_at))} Seconds"),
-        f"  D/H Group    : {ike.group}",
+        f"  D/H Group    : {ike.group}" if ike.version == 1 else
+        _pair(f"PRF          : {HASH_NAMES.get(ike.prf, ike.prf.upper())}", f"D/H Group    : {ike.group}"),
         "  Filter Name  : ",
     ]
     for n, sa in enumerate(sas, 2):
@@ -790,13 +795,14 @@ def show_vpn_sessiondb(dev: Device, m: Match) -> str:
     n = len(sessions)
     sas = [sa for _, sas in sessions for sa in sas]
     natt = sum(1 for sa in sas if sa.nat_t)
+    by_version = {v: c for v in (1, 2) if (c := sum(1 for ike, _ in sessions if ike.version == v))}
     rule = "-" * 75
     lines = [
         rule, "VPN Session Summary", rule,
         "                               Active : Cumulative : Peak Concur : Inactive",
         "                             ----------------------------------------------",
         _summary_row("Site-to-Site VPN", n, n, n),
-        _summary_row("  IKEv1 IPsec", n, n, n),
+        *(_summary_row(f"  IKEv{v} IPsec", c, c, c) for v, c in by_version.items()),
         rule,
         f"{'Total Active and Inactive':<29}: {n:>6}             Total Cumulative : {n:>6}",
         f"{'Device Total VPN Capacity':<29}: {VPN_CAPACITY:>6}",
@@ -804,7 +810,7 @@ def show_vpn_sessiondb(dev: Device, m: Match) -> str:
         rule, "", rule, "Tunnels Summary", rule,
         "                               Active : Cumulative : Peak Concurrent",
         "                             ----------------------------------------------",
-        f"{'IKEv1':<29}: {n:>6} : {n:>10} : {n:>15}",
+        *(f"{f'IKEv{v}':<29}: {c:>6} : {c:>10} : {c:>15}" for v, c in by_version.items()),
     ]
     for label, count in (("IPsec", len(sas) - natt), ("IPsecOverNatT", natt)):
         if count:

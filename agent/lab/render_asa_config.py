@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable
 from ipaddress import IPv4Network
 
+from agent.lab import render_ikev2
 from agent.lab.grammar import CommandTable, Match
 from agent.lab.model import (
     CryptoMapEntry,
@@ -200,6 +201,7 @@ def ipsec_lines(cfg: DeviceConfig) -> list[str]:
         out.append(f"crypto ipsec ikev1 transform-set {ts.name} {' '.join(ts.transforms)} ")
         if ts.mode != "tunnel":
             out.append(f"crypto ipsec ikev1 transform-set {ts.name} mode {ts.mode}")
+    out += render_ikev2.asa_ipsec_proposal_lines(cfg)
     out.append(f"crypto ipsec security-association lifetime seconds {cfg.ipsec_sa_lifetime_seconds}")
     out.append(f"crypto ipsec security-association lifetime kilobytes {cfg.ipsec_sa_lifetime_kb}")
     if cfg.replay_window != 64:
@@ -239,6 +241,8 @@ def _entry_lines(e: CryptoMapEntry, show_all: bool) -> list[str]:
         out.append(f"{p} set ikev1 phase1-mode main")
     if e.transform_sets:
         out.append(f"{p} set ikev1 transform-set {' '.join(e.transform_sets)}")
+    if e.ikev2_proposals:
+        out.append(f"{p} set ikev2 ipsec-proposal {' '.join(e.ikev2_proposals)}")
     if show_all:
         out.append(f"{p} set ikev2 mode tunnel")
     if e.lifetime_seconds is not None:
@@ -284,10 +288,14 @@ def ikev1_lines(cfg: DeviceConfig) -> list[str]:
     return out
 
 
+def ikev2_lines(cfg: DeviceConfig) -> list[str]:
+    return render_ikev2.asa_config_lines(cfg, [i.nameif for i in interfaces_sorted(cfg) if i.nameif])
+
+
 def crypto_lines(cfg: DeviceConfig, show_all: bool = False) -> list[str]:
     return (
         ipsec_lines(cfg) + dynamic_map_lines(cfg) + crypto_map_lines(cfg, show_all)
-        + isakmp_lines(cfg) + ikev1_lines(cfg)
+        + isakmp_lines(cfg) + ikev2_lines(cfg) + ikev1_lines(cfg)
     )
 
 
@@ -325,6 +333,10 @@ def _tunnel_group(group: TunnelGroup, clear_keys: bool) -> list[str]:
     ipsec: list[str] = []
     if group.psk is not None:
         ipsec.append(f" ikev1 pre-shared-key {group.psk if clear_keys else HIDDEN}")
+    for side in ("remote", "local"):
+        key = getattr(group, f"ikev2_{side}_psk")
+        if key is not None:
+            ipsec.append(f" ikev2 {side}-authentication pre-shared-key {key if clear_keys else HIDDEN}")
     if group.keepalive is None:
         ipsec.append(" isakmp keepalive disable")
     elif group.keepalive != (10, 2):
@@ -385,6 +397,7 @@ SECTIONS: list[tuple[str, Section]] = [
     ("show running-config [all] crypto map", lambda cfg, m: crypto_map_lines(cfg, m.has("all"))),
     ("show running-config [all] crypto dynamic-map", lambda cfg, m: dynamic_map_lines(cfg)),
     ("show running-config [all] crypto ikev1", lambda cfg, m: ikev1_lines(cfg)),
+    ("show running-config [all] crypto ikev2", lambda cfg, m: ikev2_lines(cfg)),
     ("show running-config [all] crypto isakmp", lambda cfg, m: isakmp_lines(cfg)),
     ("show running-config [all] {ipsec|crypto ipsec}", lambda cfg, m: ipsec_lines(cfg)),
     ("show running-config [all] tunnel-group [<word:name>]", lambda cfg, m: tunnel_group_lines(cfg, m.get("name"))),

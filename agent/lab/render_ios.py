@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from ipaddress import IPv4Address, IPv4Network
 
+from agent.lab import render_ikev2
 from agent.lab.grammar import CommandTable, Match
 from agent.lab.model import CryptoMapEntry, IkeSa, Interface, IpsecSa
 from agent.lab.render_ios_config import (
@@ -527,7 +528,7 @@ def show_crypto_ipsec_sa(dev: Device, m: Match) -> str:
 
 
 def _ike_sort(dev: Device) -> list[IkeSa]:
-    return sorted(dev.state.ike_sas.values(), key=lambda s: s.conn_id)
+    return sorted((s for s in dev.state.ike_sas.values() if s.version == 1), key=lambda s: s.conn_id)
 
 
 def _caps(dev: Device, sa: IkeSa) -> str:
@@ -649,7 +650,7 @@ def show_crypto_session(dev: Device, m: Match) -> str:
         if ike is not None:
             lines += [
                 "  Session ID: 0  ",
-                f"  IKEv1 SA: local {ike.local}/{port} remote {ike.peer}/{port} {'Active' if up else 'Inactive'} ",
+                f"  IKEv{ike.version} SA: local {ike.local}/{port} remote {ike.peer}/{port} {'Active' if up else 'Inactive'} ",
             ]
             if detail:
                 caps = (_caps(dev, ike) if up else "") or "(none)"
@@ -677,6 +678,22 @@ def show_crypto_session(dev: Device, m: Match) -> str:
 
 
 # ---------------------------------------------------------------- policy, transform sets, maps
+
+
+@TABLE.register("show crypto ikev2 sa [detail]")
+def show_crypto_ikev2_sa(dev: Device, m: Match) -> str:
+    """The IOS-XE layout of the genieparser goldens (`ShowCryptoIkev2Sa[Detail]`)."""
+    return render_ikev2.ios_ikev2(dev, m.has("detail"))
+
+
+@TABLE.register("show crypto ikev2 proposal")
+def show_crypto_ikev2_proposal(dev: Device, m: Match) -> str:
+    return render_ikev2.ios_show_proposal(dev.config)
+
+
+@TABLE.register("show crypto ikev2 policy")
+def show_crypto_ikev2_policy(dev: Device, m: Match) -> str:
+    return render_ikev2.ios_show_policy(dev.config)
 
 
 @TABLE.register("show crypto isakmp policy")

@@ -13,6 +13,7 @@ import hashlib
 from datetime import datetime, timezone
 from ipaddress import IPv4Network
 
+from agent.lab import render_ikev2
 from agent.lab.model import (
     ANY,
     Acl,
@@ -328,6 +329,8 @@ def _map_body(entry: CryptoMapEntry | DynamicMapEntry) -> list[str]:
             out.append(f" set security-association lifetime kilobytes {entry.lifetime_kb}")
     if entry.transform_sets:
         out.append(f" set transform-set {' '.join(entry.transform_sets)} ")
+    if isinstance(entry, CryptoMapEntry) and entry.ikev2_profile:
+        out.append(f" set ikev2-profile {entry.ikev2_profile}")
     if entry.pfs_group is not None:
         out.append(f" set pfs group{entry.pfs_group}")
     if entry.match_acl:
@@ -408,7 +411,7 @@ def running_config(dev: Device) -> str:
     body += [*_extra(cfg, ("license",)), "!"]
     for user, secret in cfg.users.items():
         body.append(f"username {user} privilege 15 secret 9 {type9(secret, cfg.hostname + ':' + user)}")
-    body += ["!", "!", *_isakmp(cfg), *_ipsec(cfg), "!"]
+    body += ["!", "!", *render_ikev2.ios_config_lines(cfg), *_isakmp(cfg), *_ipsec(cfg), "!"]
     for itf in cfg.interfaces.values():
         body += _interface(cfg, itf)
     body += _IP_SERVICES

@@ -48,6 +48,8 @@ class SideObservation(Strict):
     """What one peer shows after the scenario's setup (and the probe, if ``after_probe``)."""
 
     isakmp_state: str | None = None  # substring of `show crypto isakmp sa`
+    ikev2_state: str | None = None  # a status word of `show crypto ikev2 sa` (READY, IN-NEG)
+    no_ikev2_sa: bool = False
     no_isakmp_sa: bool = False
     ipsec_sa: bool | None = None  # an IPsec SA exists
     encaps: Literal["zero", "positive"] | None = None
@@ -66,6 +68,7 @@ class Observation(Strict):
 class Scenario(Strict):
     name: str
     pair: Literal["asa-asa", "asa-ios", "ios-ios"]
+    ike: Literal[1, 2] = 1  # 2: the base is converted to IKEv2 (bases.yaml `ikev2`) before `config`
     expect: str
     summary: str
     reference: str
@@ -225,6 +228,8 @@ def build(name: str, *, sec: Secrets | None = None, seed: int = 7) -> BuiltLab:
         s: Side = side  # type: ignore[assignment]
         values = side_values(s, names[s], sec)
         dev = lab.add(_new_device(kind, names[s], values, sec))
+        if sc.ike == 2:
+            apply_config(dev, _bases()["ikev2"][kind].format(**values))
         apply_config(dev, [ln.format(**values) for ln in sc.config.get(s, [])])
         dev.faults = DeviceFaults(**sc.faults.get(s, {}))
         dev.ssh = SshFaults(**sc.ssh.get(s, {}))
@@ -263,7 +268,7 @@ def probe(built: BuiltLab, side: str, count: int = 5, size: int = 100, df: bool 
 
 
 def run_action(built: BuiltLab, action: dict[str, Any]) -> None:
-    """One setup step: ``ping``, ``reboot``, ``clear_alone``, ``expire_context``,
+    """One setup step: ``ping``, ``reboot``, ``clear_alone``, ``expire_child``, ``expire_context``,
     ``idle_teardown``, ``bounce``, ``advance`` (seconds)."""
     if len(action) != 1:
         raise ScenarioError(f"a setup step has exactly one action: {action}")
@@ -278,6 +283,11 @@ def run_action(built: BuiltLab, action: dict[str, Any]) -> None:
         dev = built.device(arg)
         dev.state.ipsec_sas.clear()
         dev.state.ike_sas.clear()
+    elif verb == "expire_child":
+        # the child SAs reached their lifetime: both peers drop them, the IKE SAs stay (IKEv2
+        # then negotiates new ones with CREATE_CHILD_SA on the next packet)
+        for dev in (built.device("a"), built.device("b")):
+            dev.state.ipsec_sas.clear()
     elif verb == "expire_context":
         for sa in built.device(arg).state.ipsec_sas:
             sa.context_expired = True

@@ -305,12 +305,13 @@ def asa_clear_ipsec(dev: Device, m: Match) -> str:
 
 @ASA_ACT.register("clear crypto {ikev1|isakmp} sa [<ip:peer>]")
 def asa_clear_ike(dev: Device, m: Match) -> str:
-    ike.clear_ike(_lab(dev), dev, _peer(m))
+    ike.clear_ike(_lab(dev), dev, _peer(m), version=1 if m.has("ikev1") else None)
     return ""
 
 
 @ASA_ACT.register("clear crypto ikev2 sa [<ip:peer>]")
 def asa_clear_ikev2(dev: Device, m: Match) -> str:
+    ike.clear_ike(_lab(dev), dev, _peer(m), version=2)
     return ""
 
 

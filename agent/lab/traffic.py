@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 
-from agent.lab import ike
+from agent.lab import ike, ikev2
 from agent.lab.model import AclEntry, CryptoMapEntry, Interface, IpsecSa, Platform
 from agent.lab.syslog import message
 from agent.lab.world import Device, Lab
@@ -123,7 +123,8 @@ def _encrypt(
     sa = _find_sa(dev, entry.map_name, entry.peers, src, dst)
     if sa is None:
         acl_text = f"access-list {entry.match_acl} extended {ace.text}" if dev.platform is Platform.ASA else ace.text
-        ike.initiate(lab, dev, egress, entry, ike.Proposal(ace.src, ace.dst, entry, acl_text))
+        start = ikev2.initiate if entry.uses_ikev2 else ike.initiate
+        start(lab, dev, egress, entry, ike.Proposal(ace.src, ace.dst, entry, acl_text))
         return Hop(False, reason=f"{dev.name}: negotiating with {entry.peers}")
     if sa.context_expired:
         dev.state.asp_drops[EXPIRED_CONTEXT] = dev.state.asp_drops.get(EXPIRED_CONTEXT, 0) + 1

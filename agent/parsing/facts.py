@@ -19,6 +19,7 @@ from typing import Any
 
 from agent.parsing import facts_config as cfg
 from agent.parsing import facts_device as dev
+from agent.parsing import facts_ikev2 as ikev2
 from agent.parsing import facts_net as net
 from agent.parsing import facts_sa as sa
 from agent.parsing.context import ADDRESS_TEMPLATES, Context, Parsed, learn_addresses
@@ -45,7 +46,7 @@ BUILDERS: dict[str, tuple[tuple[str, Builder], ...]] = {
     "cisco_ios_show_crypto_ipsec_transform-set.textfsm": (("transform_sets", cfg.transform_sets_ios_show),),
     "cisco_ios_show_crypto_map.textfsm": (("crypto_maps", cfg.crypto_maps_ios_show), ("acl_entries", net.acl_ios_crypto_map)),
     _IOS_RUN: (
-        ("isakmp_policies", cfg.policies_config),
+        ("isakmp_policies", ikev2.policies_and_proposals),
         ("transform_sets", cfg.transform_sets_config),
         ("crypto_maps", cfg.crypto_maps_config),
         ("tunnel_groups", cfg.keys_ios),
@@ -57,7 +58,7 @@ BUILDERS: dict[str, tuple[tuple[str, Builder], ...]] = {
     ),
     _ASA_CRYPTO: (
         ("isakmp_policies", cfg.policies_config),
-        ("transform_sets", cfg.transform_sets_config),
+        ("transform_sets", ikev2.transform_sets_and_proposals),
         ("crypto_maps", cfg.crypto_maps_config),
         ("ike", cfg.ike_settings),
     ),
@@ -171,6 +172,7 @@ def _merge_ike(items: list[IkeSettings]) -> IkeSettings:
             nat_traversal=first.nat_traversal if first.nat_traversal is not None else other.nat_traversal,
             nat_t_keepalive=first.nat_t_keepalive or other.nat_t_keepalive,
             identity=first.identity or other.identity, keepalive=first.keepalive or other.keepalive,
+            ikev2_interfaces=first.ikev2_interfaces + tuple(i for i in other.ikev2_interfaces if i not in first.ikev2_interfaces),
         )
     return first
 

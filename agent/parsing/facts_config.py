@@ -152,6 +152,7 @@ def merge_map_entries(entries: list[CryptoMapEntry]) -> list[CryptoMapEntry]:
             interfaces=old.interfaces + tuple(i for i in e.interfaces if i not in old.interfaces),
             lifetime_seconds=old.lifetime_seconds or e.lifetime_seconds, lifetime_kb=old.lifetime_kb or e.lifetime_kb,
             incomplete=old.incomplete or e.incomplete, ikev2_proposals=old.ikev2_proposals or e.ikev2_proposals,
+            ikev2_profile=old.ikev2_profile or e.ikev2_profile,
             merged_from=old.merged_from + (e.source,),
         )
     out = []
@@ -196,7 +197,8 @@ def crypto_maps_config(ctx: Context, parsed: Parsed) -> list[CryptoMapEntry]:
                 dynamic_map=to_str(r.get("dynamic_map")) or (name if kind == "dynamic-map" else None),
                 interfaces=(), lifetime_seconds=to_int(r.get("sa_lifetime_seconds")),
                 lifetime_kb=to_int(r.get("sa_lifetime_kb")),
-                ikev2_proposals=tuple(to_str(r.get("ikev2_proposals")).split()), source=src,
+                ikev2_proposals=tuple(to_str(r.get("ikev2_proposals")).split()),
+                ikev2_profile=to_str(r.get("ikev2_profile")) or None, source=src,
             )
         )
     return merge_map_entries(entries)
@@ -252,6 +254,8 @@ def tunnel_groups_asa(ctx: Context, parsed: Parsed) -> list[TunnelGroup]:
             TunnelGroup(
                 name=to_str(r.get("name")), type=to_str(r.get("type")), has_psk=has, psk_masked=masked,
                 psk_fingerprint=fp, keepalive=keepalive, group_policy=to_str(r.get("group_policy")),
+                psk_local_fingerprint=_psk(to_str(r.get("ikev2_local_psk")))[2],
+                psk_remote_fingerprint=_psk(to_str(r.get("ikev2_remote_psk")))[2],
                 source=Source(parsed.command, i),
             )
         )
@@ -269,11 +273,17 @@ def keys_ios(ctx: Context, parsed: Parsed) -> list[TunnelGroup]:
         name = to_str(r.get("address")) or to_str(r.get("hostname")) or to_str(r.get("name"))
         if to_str(r.get("mask")) and to_str(r.get("mask")) != "255.255.255.255":
             name = f"{name} {to_str(r.get('mask'))}"
-        has, masked, fp = _psk(to_str(r.get("psk")), to_str(r.get("key_type")))
+        key_type = to_str(r.get("key_type"))
+        local = to_str(r.get("psk_local")) or to_str(r.get("psk"))
+        remote = to_str(r.get("psk_remote")) or to_str(r.get("psk"))
+        has, masked, fp = _psk(to_str(r.get("psk")) or local, key_type)
         out.append(
             TunnelGroup(
                 name=name, type="isakmp-key" if kind == "isakmp key" else f"keyring {to_str(r.get('keyring'))}".strip(),
-                has_psk=has, psk_masked=masked, psk_fingerprint=fp, keepalive=None, source=Source(parsed.command, i),
+                has_psk=has or bool(remote), psk_masked=masked, psk_fingerprint=fp, keepalive=None,
+                psk_local_fingerprint=_psk(local, key_type)[2] if kind == "peer" else None,
+                psk_remote_fingerprint=_psk(remote, key_type)[2] if kind == "peer" else None,
+                source=Source(parsed.command, i),
             )
         )
     return out
@@ -286,6 +296,7 @@ def ike_settings(ctx: Context, parsed: Parsed) -> list[IkeSettings]:
     """ASA `show running-config crypto` / IOS running-config crypto lines -> one settings
     object (fields not stated stay None / empty: the platform default applies)."""
     interfaces: list[str] = []
+    ikev2_interfaces: list[str] = []
     enabled: bool | None = None
     nat_t: bool | None = None
     nat_keepalive: int | None = None
@@ -295,6 +306,8 @@ def ike_settings(ctx: Context, parsed: Parsed) -> list[IkeSettings]:
         kind, negated = _kind(r), bool(to_str(r.get("negated")))
         if kind in ("ikev1 enable", "ikev2 enable", "isakmp enable") and to_str(r.get("interface")):
             interfaces.append(to_str(r.get("interface")))
+            if kind == "ikev2 enable":
+                ikev2_interfaces.append(to_str(r.get("interface")))
         elif kind == "isakmp enable":
             enabled = not negated
         elif kind in ("isakmp nat-traversal", "ipsec nat-transparency"):
@@ -304,7 +317,7 @@ def ike_settings(ctx: Context, parsed: Parsed) -> list[IkeSettings]:
         elif kind == "isakmp keepalive":
             keepalive = Keepalive(True, to_int(r.get("keepalive")), to_int(r.get("keepalive_retry")))
     return [IkeSettings(tuple(dict.fromkeys(interfaces)), enabled, nat_t, nat_keepalive, identity, keepalive,
-                        Source(parsed.command))]
+                        Source(parsed.command), ikev2_interfaces=tuple(dict.fromkeys(ikev2_interfaces)))]
 
 
 def sysopt_asa(ctx: Context, parsed: Parsed) -> list[Sysopt]:

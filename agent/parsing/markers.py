@@ -106,7 +106,7 @@ BLANK_IS_UNPARSED: frozenset[str] = frozenset(
 )
 
 SECRET_FIELDS: dict[str, tuple[str, ...]] = {
-    "cisco_ios_show_running-config.textfsm": ("psk",),
+    "cisco_ios_show_running-config.textfsm": ("psk", "psk_local", "psk_remote"),
     "cisco_asa_show_running-config_tunnel-group.textfsm": ("ikev1_psk", "ikev2_local_psk", "ikev2_remote_psk"),
 }
 

@@ -180,9 +180,15 @@ class CryptoMapEntry:
     lifetime_seconds: int | None = None
     lifetime_kb: int | None = None
     incomplete: bool = False  #: IOS shows "incomplete state" (missing peer or ACL)
-    ikev2_proposals: tuple[str, ...] = ()
+    ikev2_proposals: tuple[str, ...] = ()  #: ASA `set ikev2 ipsec-proposal` names
+    ikev2_profile: str | None = None  #: IOS `set ikev2-profile`
     source: Source = Source("")
     merged_from: tuple[Source, ...] = ()
+
+    @property
+    def uses_ikev2(self) -> bool:
+        """The entry negotiates with IKEv2 (ASA IKEv2 IPsec proposal, IOS IKEv2 profile)."""
+        return bool(self.ikev2_proposals) or bool(self.ikev2_profile)
 
 
 class AclAction(str, Enum):
@@ -314,6 +320,8 @@ class TunnelGroup:
     psk_fingerprint: str | None  #: HMAC-SHA256 under the run key; None without key or when masked
     keepalive: Keepalive | None  #: None when not configured on the group (platform default)
     group_policy: str = ""
+    psk_local_fingerprint: str | None = None  #: IKEv2: the key this device signs with (ASA local-authentication, IOS pre-shared-key [local])
+    psk_remote_fingerprint: str | None = None  #: IKEv2: the key it expects from the peer (remote-authentication, [remote])
     source: Source = Source("")
 
 
@@ -328,6 +336,7 @@ class IkeSettings:
     identity: str  #: address, hostname, auto, key-id ("" when not stated: address)
     keepalive: Keepalive | None  #: IOS "crypto isakmp keepalive"
     source: Source = Source("")
+    ikev2_interfaces: tuple[str, ...] = ()  #: ASA: crypto ikev2 enable IF
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 from agent.collector import TunnelCollector
 from agent.engine.registry import Context
-from agent.platforms import CLEAR_COMMANDS, REAPPLY_COMMANDS
+from agent.engine.select import is_ikev2
+from agent.platforms import CLEAR_COMMANDS, CLEAR_COMMANDS_IKEV2, REAPPLY_COMMANDS
 from agent.remediate.audit import AuditLog, AuditRecord
 
 
@@ -46,13 +47,15 @@ class Plan:
 
 
 def plan_clear(ctx: Context, phase: str = "both", reason: str = "") -> Plan:
-    """Clear this tunnel's SAs on every reachable peer we manage, scoped to the other peer."""
+    """Clear this tunnel's SAs on every reachable peer we manage, scoped to the other peer
+    (with the IKEv2 clear commands when the tunnel is IKEv2)."""
+    table = CLEAR_COMMANDS_IKEV2 if is_ikev2(ctx) else CLEAR_COMMANDS
     steps = []
     for peer in ctx.peers:
         other = ctx.other(peer)
         if not peer.reachable or peer.platform is None or other.endpoint is None:
             continue
-        cmds = [c.format(peer=other.endpoint) for c in CLEAR_COMMANDS[peer.platform][phase]]
+        cmds = [c.format(peer=other.endpoint) for c in table[peer.platform][phase]]
         steps.append(DeviceStep(peer.name, peer.platform, cmds, config=False))
     return Plan("clear_sas", ctx.tunnel, steps, reason=reason)
 

@@ -49,6 +49,7 @@ def changes(built: S.BuiltLab) -> list[str]:
     ("ios-ios-stale-sa", "clear crypto session remote 198.51.100.2"),
     ("asa-asa-expired-context", "clear crypto ipsec sa peer 198.51.100.2"),
     ("asa-ios-map-incomplete", "crypto map OUTSIDE_MAP interface outside"),
+    ("asa-ios-ikev2-stale-sa", "clear crypto ikev2 sa 198.51.100.2"),  # the ASA keeps IKEv2 SAs apart
 ])
 def test_yes_applies_the_fix_and_verifies_up(name: str, action: str, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
@@ -59,6 +60,7 @@ def test_yes_applies_the_fix_and_verifies_up(name: str, action: str, tmp_path: P
     assert result.exit_code == 0, result.output
     assert "is up" in result.output and "before / after" in result.output
     assert any(action in c for c in sent), sent
+    assert S.get(name).ike == 2 or not any("ikev2" in c for c in sent), sent  # IKEv1 tunnels: IKEv1 clears only
     records = [json.loads(line) for line in audit.read_text().splitlines()]
     assert records and all(r["diagnosis"] == S.get(name).expect and r["confirmed_by"] == "--yes" for r in records)
     assert all(r["outcome"] == "ok" and r["user"] for r in records)

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.integration
 
 NAMES = sorted(S.catalog())
 IKE_STATE = re.compile(r"\b(MM_\w+|QM_IDLE|AM_\w+|AG_\w+|CONF_XAUTH)\b")
+IKEV2_STATE = re.compile(r"(?<![\w-])(READY|IN-NEG|DELETE)\b")
 
 
 @contextmanager
@@ -64,6 +65,12 @@ def check_side(conn: Any, platform: str, obs: S.SideObservation) -> list[str]:
         problems.append(f"isakmp state {obs.isakmp_state} not in:\n{isakmp}")
     if obs.no_isakmp_sa and IKE_STATE.search(isakmp):
         problems.append(f"unexpected IKE SA:\n{isakmp}")
+    if obs.ikev2_state or obs.no_ikev2_sa:
+        ikev2 = conn.send_command("show crypto ikev2 sa")
+        if obs.ikev2_state and obs.ikev2_state not in IKEV2_STATE.findall(ikev2):
+            problems.append(f"IKEv2 state {obs.ikev2_state} not in:\n{ikev2}")
+        if obs.no_ikev2_sa and IKEV2_STATE.search(ikev2):
+            problems.append(f"unexpected IKEv2 SA:\n{ikev2}")
     if obs.ipsec_sa is not None and has_ipsec_sa(ipsec) != obs.ipsec_sa:
         problems.append(f"IPsec SA expected={obs.ipsec_sa}:\n{ipsec}")
     for name, want in (("encaps", obs.encaps), ("decaps", obs.decaps)):
@@ -114,6 +121,7 @@ def _clear(conn: Any, platform: str, peer: str) -> None:
     if platform == "cisco_asa":
         conn.send_command(f"clear crypto ipsec sa peer {peer}")
         conn.send_command(f"clear crypto ikev1 sa {peer}")
+        conn.send_command(f"clear crypto ikev2 sa {peer}")
     else:
         conn.send_command(f"clear crypto session remote {peer}")
 

@@ -14,7 +14,8 @@ NAMES = sorted(S.catalog())
 
 
 def _check_side(dev: Device, obs: S.SideObservation) -> list[str]:
-    states = [sa.state for sa in dev.state.ike_sas.values()]
+    states = [sa.state for sa in dev.state.ike_sas.values() if sa.version == 1]
+    v2_states = [sa.state for sa in dev.state.ike_sas.values() if sa.version == 2]
     sas = dev.state.ipsec_sas
     encaps = sum(s.counters.encaps for s in sas)
     decaps = sum(s.counters.decaps for s in sas)
@@ -24,6 +25,10 @@ def _check_side(dev: Device, obs: S.SideObservation) -> list[str]:
         problems.append(f"IKE states {states}, expected {obs.isakmp_state}")
     if obs.no_isakmp_sa and states:
         problems.append(f"unexpected IKE SAs {states}")
+    if obs.ikev2_state and obs.ikev2_state not in v2_states:
+        problems.append(f"IKEv2 states {v2_states}, expected {obs.ikev2_state}")
+    if obs.no_ikev2_sa and v2_states:
+        problems.append(f"unexpected IKEv2 SAs {v2_states}")
     if obs.ipsec_sa is not None and bool(sas) != obs.ipsec_sa:
         problems.append(f"IPsec SA present={bool(sas)}")
     for name, value, want in (("encaps", encaps, obs.encaps), ("decaps", decaps, obs.decaps)):

@@ -1,0 +1,57 @@
+"""Which playbook a tunnel is walked with, decided from both peers' facts.  An ordered
+table: the first rule that holds names the tree; the last is the default."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from agent.engine.registry import Context, PeerCtx
+from agent.parsing.model import CryptoMapEntry, Known
+
+DEFAULT = "l2l-ikev1"
+
+
+def _known(peer: PeerCtx, group: str) -> Known[Any] | None:
+    if peer.facts is None:
+        return None
+    k = getattr(peer.facts, group)
+    return k if k.readable else None
+
+
+def _entry(peer: PeerCtx, remote: str | None) -> CryptoMapEntry | None:
+    k = _known(peer, "crypto_maps")
+    entries = [e for e in (k.value or []) if isinstance(e, CryptoMapEntry)] if k is not None else []
+    return next((e for e in sorted(entries, key=lambda e: e.seq) if not e.dynamic and remote in e.peers), None)
+
+
+def is_ikev2(ctx: Context) -> bool:
+    """The tunnel is IKEv2: a peer's crypto map entry toward the other uses IKEv2 (ASA
+    `set ikev2 ipsec-proposal`, IOS `set ikev2-profile`), or the only IKE SAs between
+    them are IKEv2 SAs."""
+    entries = [_entry(p, ctx.other(p).endpoint) for p in ctx.readable()]
+    if any(e is not None and e.uses_ikev2 for e in entries):
+        return True
+    if any(e is not None for e in entries):
+        return False  # an entry toward the peer that does not use IKEv2: IKEv1
+    versions = set()
+    for peer in ctx.readable():
+        k = _known(peer, "phase1")
+        remote = ctx.other(peer).endpoint
+        for sa in (k.value or []) if k is not None else []:
+            if remote is None or str(getattr(sa, "peer", "")) == remote:
+                versions.add(getattr(sa, "ike_version", None))
+    return versions == {2}
+
+
+#: (playbook, rule) in order; the first rule that holds wins.
+RULES: list[tuple[str, Callable[[Context], bool]]] = [
+    ("l2l-ikev2", is_ikev2),
+]
+
+
+def select_playbook(ctx: Context) -> str:
+    for name, rule in RULES:
+        if rule(ctx):
+            return name
+    return DEFAULT
