@@ -25,7 +25,7 @@ def context_from_bundle(bundle: Bundle, tunnel: str | None = None) -> Context:
                              facts, dict(p.outputs), error))
     if len(peers) == 1:
         peers.append(PeerCtx("other-peer", None, None, False, None, {}, "not in the bundle"))
-    return Context(tunnel or bundle.tunnel or "tunnel", peers)
+    return Context(tunnel or bundle.tunnel or "tunnel", peers, kind=bundle.kind, remote_access=dict(bundle.remote_access))
 
 
 def rebuild_facts(peer: PeerCtx) -> None:
@@ -105,6 +105,8 @@ def diagnose_live(
                         rebuild_facts(peer)
 
     first = diagnose(lib, ctx, fetch, ask, on_step=on_step)
+    if ctx.kind == "remote-access":  # the client builds its own tunnel: the headend has nothing to send
+        return Live(first, ctx)
     wants = "probe" in ctx.wants or first.root_cause.code in CONFIRM_WITH_TRAFFIC
     if not wants or not allow_probe or probe is None:
         if wants and probe is None:

@@ -11,6 +11,7 @@ from agent.engine.checks import side_summary
 from agent.engine.model import Diagnosis, Evidence, Finding, PeerStatus, Severity, Status, Step
 from agent.engine.playbook import Conclude, FindingSpec, Library, Playbook
 from agent.engine.registry import CHECKS, Context, Outcome
+from agent.engine.select import select_playbook
 
 MAX_STEPS = 200
 
@@ -106,12 +107,17 @@ HEALTHY = {"TUNNEL_UP", "TUNNEL_IDLE"}
 
 
 def diagnose(lib: Library, ctx: Context, fetch: Fetch | None = None, ask: Ask | None = None,
-             playbook: str = "l2l-ikev1", on_step: OnStep | None = None) -> Diagnosis:
-    pb = lib.playbooks[playbook]
+             playbook: str | None = None, on_step: OnStep | None = None) -> Diagnosis:
+    """Walk ``playbook`` (default: the tree ``select_playbook`` picks for the tunnel)."""
+    pb = lib.playbooks[playbook or select_playbook(ctx)]
+
+    def spec(code: str) -> FindingSpec | None:  # the walked tree's own wording first
+        return pb.findings.get(code) or lib.finding(code)
+
     walked = walk(pb, ctx, fetch, ask, on_step)
-    findings = [_finding(code, lib.finding(code), conf, outcome, ctx) for code, conf, outcome, _ in walked.conclusions]
+    findings = [_finding(code, spec(code), conf, outcome, ctx) for code, conf, outcome, _ in walked.conclusions]
     findings += [
-        _finding(code, lib.finding(code), conf, Outcome("extra", evidence=ev, peer=peer, values={"peer": peer or "?"}), ctx)
+        _finding(code, spec(code), conf, Outcome("extra", evidence=ev, peer=peer, values={"peer": peer or "?"}), ctx)
         for code, conf, ev, peer in ctx.candidates
         if code not in {f.code for f in findings}
     ]

@@ -172,6 +172,8 @@ class TunnelGroup:
     psk: str | None = None  # ikev1 pre-shared-key
     default_group_policy: str | None = None
     keepalive: tuple[int, int] | None = (10, 2)  # `isakmp keepalive threshold T retry R`; None = disable
+    address_pools: list[str] = field(default_factory=list)  # remote access: general-attributes `address-pool`
+    ppp_auth: list[str] = field(default_factory=list)  # ppp-attributes `authentication ...` (L2TP)
 
 
 @dataclass
@@ -179,6 +181,23 @@ class GroupPolicy:
     name: str
     vpn_idle_timeout: int | None = 30  # minutes; None = none
     vpn_tunnel_protocol: list[str] = field(default_factory=lambda: ["ikev1"])
+    simultaneous_logins: int | None = None  # `vpn-simultaneous-logins N`; None: inherited (default 3)
+    split_tunnel_policy: str | None = None  # tunnelall | tunnelspecified | excludespecified
+    split_tunnel_acl: str | None = None  # `split-tunnel-network-list value ACL`
+    extra: list[str] = field(default_factory=list)  # attributes accepted but not modelled (dns-server ...)
+
+
+@dataclass
+class IpPool:
+    """`ip local pool NAME FIRST-LAST mask M` (ASA) / `ip local pool NAME FIRST LAST` (IOS)."""
+
+    name: str
+    first: IPv4Address
+    last: IPv4Address
+    mask: IPv4Address | None = None
+
+    def addresses(self) -> list[IPv4Address]:
+        return [IPv4Address(i) for i in range(int(self.first), int(self.last) + 1)]
 
 
 @dataclass
@@ -257,6 +276,7 @@ class DeviceConfig:
     replay_window: int = 64
     logging_buffered: bool = True
     users: dict[str, str] = field(default_factory=dict)  # username -> password
+    ip_pools: dict[str, IpPool] = field(default_factory=dict)  # remote access address pools
     extra_lines: list[str] = field(default_factory=list)  # accepted but not modelled
 
     # ---- helpers used by the engine and the renderers
@@ -353,6 +373,7 @@ class IkeSa:
     nat_t: bool = False
     created_at: float = 0.0
     tunnel_group: str | None = None  # ASA: the group the peer landed on
+    user: bool = False  # a remote-access client (ASA `Type : user`), not an L2L peer
 
 
 @dataclass
@@ -389,6 +410,9 @@ class IpsecSa:
     created_at: float = 0.0
     context_expired: bool = False  # ASA: outbound VPN context expired (seed 000)
     acl_text: str = ""  # ASA shows the crypto ACL line that created the SA
+    username: str | None = None  # remote access: the user of the session
+    assigned_ip: IPv4Address | None = None  # remote access: the pool address given to the client
+    proto_port: tuple[int, int] | None = None  # proxy identity protocol/port (L2TP: 17/1701)
 
 
 @dataclass

@@ -36,6 +36,8 @@ class SweepTunnel:
     name: str
     peers: tuple[SweepPeer, SweepPeer]
     probe: tuple[str, str] | None = None  # (device, ping command) for --probe
+    kind: str = "l2l"  # l2l | remote-access: the tree (agent/engine/select.py)
+    remote_access: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -153,5 +155,5 @@ def run_sweep(tunnels: list[SweepTunnel], workers: int = 8, progress: Progress |
                 error = f"{got.error.kind}: {got.error}"
             peers.append(PeerCtx(p.name, p.platform, p.endpoint, got is not None and got.error is None,
                                  got.facts if got else None, dict(got.outputs) if got else {}, error))
-        results.append(TunnelResult(t.name, diagnose(lib, Context(t.name, peers))))
+        results.append(TunnelResult(t.name, diagnose(lib, Context(t.name, peers, kind=t.kind, remote_access=t.remote_access))))
     return SweepResult(started, time.monotonic() - t0, results, reads, workers, parse_seconds)

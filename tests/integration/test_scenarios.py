@@ -82,6 +82,24 @@ def check_side(conn: Any, platform: str, obs: S.SideObservation) -> list[str]:
     return problems
 
 
+def check_ra(conn: Any, obs: S.RaObservation) -> list[str]:
+    """A remote-access headend as seed 003 verifies it, read with the stock netmiko client."""
+    sessions = conn.send_command("show vpn-sessiondb detail ra-ikev1-ipsec")
+    problems = []
+    if obs.sessions is not None:
+        count = len(re.findall(r"^Username\s*:\s*\S+\s+Index", sessions, re.M))
+        if count != obs.sessions:
+            problems.append(f"{count} sessions, expected {obs.sessions}:\n{sessions}")
+    if obs.transport is not None and ("Encapsulation: Transport" in sessions) != obs.transport:
+        problems.append(f"transport mode expected={obs.transport}:\n{sessions}")
+    if obs.pool_free is not None:
+        pool = conn.send_command("show ip local pool Address-pool")
+        m = re.search(r"^\S+\s+\S+\s+\S+\s+(\d+)\s+\d+\s+\d+\s*$", pool, re.M)
+        if m is None or int(m.group(1)) != obs.pool_free:
+            problems.append(f"pool free expected {obs.pool_free}:\n{pool[:300]}")
+    return problems
+
+
 def _reachable(sc: S.Scenario, side: str) -> bool:
     faults = sc.ssh.get(side, {})  # type: ignore[call-overload]
     return not (faults.get("refuse_auth") or faults.get("refuse_enable") or faults.get("banner_delay") or faults.get("drop_after_commands"))
@@ -99,7 +117,11 @@ def test_scenario_over_ssh(name: str) -> None:
             if sc.observe.ping is not None:
                 assert (success_rate(out) >= 60) == (sc.observe.ping == "success"), out
         problems: list[str] = []
-        for side in ("a", "b"):
+        if sc.observe.ra is not None:
+            with connect(running, built.device("a").name) as conn:
+                conn.enable()
+                problems += check_ra(conn, sc.observe.ra)
+        for side in built.sides:
             obs: S.SideObservation = getattr(sc.observe, side)
             if obs == S.SideObservation() or not _reachable(sc, side):
                 continue
