@@ -45,7 +45,9 @@ def _user_sas(peer: PeerCtx, remote: str | None) -> list[Phase2Sa] | None:
     k = _known(peer, "phase2")
     if k is None:
         return None
-    return [sa for sa in k.value or [] if sa.has_sa and sa.protocol == 17 and (remote is None or str(sa.peer) == remote)]
+    # with the client's address, its SAs; without it, any L2TP (UDP 1701) user SA
+    return [sa for sa in k.value or []
+            if sa.has_sa and (str(sa.peer) == remote if remote is not None else sa.protocol == 17)]
 
 
 def _sessions(ctx: Context, peer: PeerCtx, remote: str | None) -> list[RaSession] | None:
@@ -208,13 +210,14 @@ def _from_config(ctx: Context, head: PeerCtx) -> tuple[str, str, list[Evidence]]
         return "protocol", f"group-policy {policy.name} allows {' '.join(policy.tunnel_protocols)}, not l2tp-ipsec", ev
     dyn = _dynamic_entries(head)
     ts = _known(head, "transform_sets")
-    if dyn and ts is not None:
+    l2tp = policy is not None and "l2tp-ipsec" in policy.tunnel_protocols  # the headend serves L2TP clients
+    if l2tp and dyn and ts is not None:
         names = {n for e in dyn for n in e.transform_sets}
         sets = [t for t in ts.value or [] if t.name in names]
         if sets and all(t.mode is not Mode.TRANSPORT for t in sets):
             return ("transform_mode", f"the dynamic map's transform sets ({', '.join(sorted(names))}) are in tunnel mode",
                     _ev(head, ts, "|".join(re.escape(n) for n in names)))
-    if any(e.pfs_group is not None for e in dyn):
+    if l2tp and any(e.pfs_group is not None for e in dyn):
         k = _known(head, "crypto_maps")
         return "pfs", "the dynamic map used by L2TP clients sets PFS", _ev(head, k, r"dynamic-map .* set pfs") if k else []
     pools = _pools(ctx, head)

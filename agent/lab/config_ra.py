@@ -94,3 +94,55 @@ def ppp_attr(cfg: DeviceConfig, mode: Mode, t: list[str], neg: bool) -> list[str
         raise ConfigError(BAD, 1 + neg)
     group.ppp_auth = [a for a in group.ppp_auth if a != t[1]] + ([] if neg else [t[1]])
     return []
+
+
+# ---------------------------------------------------------------- IOS headend (Easy VPN)
+
+
+def ios_pool_line(cfg: DeviceConfig, t: list[str], neg: bool, off: int) -> None:
+    """IOS `ip local pool NAME FIRST [LAST]`."""
+    if len(t) < 4:
+        raise ConfigError("% Incomplete command.", off + len(t))
+    name = t[3]
+    if neg:
+        cfg.ip_pools.pop(name, None)
+        return
+    first = ip_at(t, 4)
+    last = ip_at(t, 5) if len(t) > 5 else first
+    if int(last) < int(first):
+        raise ConfigError("%Bad IP range", off + 5)
+    cfg.ip_pools[name] = IpPool(name, first, last)
+
+
+def client_group(cfg: DeviceConfig, name: str, neg: bool) -> Mode | None:
+    """`crypto isakmp client configuration group NAME`: the Easy VPN group, kept as a
+    remote-access tunnel group (its pool, key) with a group policy of the same name
+    (max-logins, split-tunnel acl)."""
+    from agent.lab.model import GroupPolicy, TunnelGroup
+
+    if neg:
+        cfg.tunnel_groups.pop(name, None)
+        cfg.group_policies.pop(name, None)
+        return None
+    cfg.tunnel_groups.setdefault(name, TunnelGroup(name, "remote-access", default_group_policy=name, keepalive=None))
+    cfg.group_policies.setdefault(name, GroupPolicy(name, None, ["ipsec"]))
+    return Mode("client-group", name)
+
+
+def client_group_attr(cfg: DeviceConfig, mode: Mode, t: list[str], neg: bool) -> list[str] | None:
+    name = str(mode.key)
+    group, gp = cfg.tunnel_groups[name], cfg.group_policies[name]
+    if t[0] == "key":
+        group.psk = None if neg else t[1]
+    elif t[0] == "pool":
+        group.address_pools = [] if neg else [t[1]]
+    elif t[0] == "max-logins":
+        gp.simultaneous_logins = None if neg else int_at(t, 1)
+    elif t[0] == "acl":
+        gp.split_tunnel_acl = None if neg else t[1]
+        gp.split_tunnel_policy = None if neg else "tunnelspecified"
+    elif t[0] in ("dns", "domain", "wins", "save-password", "max-users", "include-local-lan"):
+        gp.extra = [x for x in gp.extra if x.split()[0] != t[0]] + ([] if neg else [" ".join(t)])
+    else:
+        return None
+    return []

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 from typing import Literal
 
+from agent.lab.ike import ike_enabled
 from agent.lab.model import DynamicMapEntry, GroupPolicy, IkeSa, IpsecSa, Platform, TransformSet, TunnelGroup
-from agent.lab.syslog import message
+from agent.lab.syslog import TABLE, message
 from agent.lab.world import Device, Lab
 
 DEFAULT_LOGINS = 3  # vpn-simultaneous-logins default (ASA configuration guide)
@@ -42,33 +43,53 @@ class Outcome:
     assigned: IPv4Address | None = None
 
 
-def _outside(dev: Device) -> tuple[str, IPv4Address, DynamicMapEntry, str] | None:
-    """(interface label, address, the dynamic map entry RA clients land on, its map name)."""
+@dataclass(frozen=True)
+class _Landing:
+    """Where remote-access clients land: the crypto interface and the dynamic map entry."""
+
+    interface: str
+    local: IPv4Address
+    dyn: DynamicMapEntry
+    tag: str  # the `Crypto map tag` of the SAs (ASA: the dynamic map; IOS: the crypto map)
+    seq: int
+
+
+def _outside(dev: Device) -> _Landing | None:
     cfg = dev.config
     for binding in cfg.bindings.values():
         itf = cfg.interface_by_label(binding.interface)
-        if itf is None or itf.ip is None or itf.label not in cfg.isakmp_enabled:
+        if itf is None or itf.ip is None or not ike_enabled(dev, itf):
             continue
         for entry in cfg.active_entries(binding):
             dyn = cfg.dynamic_maps.get(entry.dynamic_map or "", {})
             if entry.is_dynamic and dyn:
-                return itf.label, itf.ip.ip, dyn[sorted(dyn)[0]], entry.dynamic_map or ""
+                first = dyn[sorted(dyn)[0]]
+                if dev.platform is Platform.ASA:
+                    return _Landing(itf.label, itf.ip.ip, first, entry.dynamic_map or "", first.seq)
+                return _Landing(itf.label, itf.ip.ip, first, binding.map_name, entry.seq)
     return None
 
 
+def _default(dev: Device) -> GroupPolicy:
+    """ASA's DfltGrpPolicy; an IOS Easy VPN group inherits nothing (no limit by default)."""
+    return dev.config.group_policies.get("DfltGrpPolicy") or GroupPolicy("(none)", None, [])
+
+
 def group_policy(dev: Device, group: TunnelGroup) -> GroupPolicy:
-    cfg = dev.config
-    return cfg.group_policies.get(group.default_group_policy or "DfltGrpPolicy") or cfg.group_policies["DfltGrpPolicy"]
+    return dev.config.group_policies.get(group.default_group_policy or "DfltGrpPolicy") or _default(dev)
 
 
 def protocols(dev: Device, gp: GroupPolicy) -> list[str]:
     """vpn-tunnel-protocol, inherited from DfltGrpPolicy when the policy sets none."""
-    return gp.vpn_tunnel_protocol or dev.config.group_policies["DfltGrpPolicy"].vpn_tunnel_protocol
+    return gp.vpn_tunnel_protocol or _default(dev).vpn_tunnel_protocol
 
 
-def logins_limit(dev: Device, gp: GroupPolicy) -> int:
-    dflt = dev.config.group_policies["DfltGrpPolicy"].simultaneous_logins
-    return gp.simultaneous_logins if gp.simultaneous_logins is not None else dflt if dflt is not None else DEFAULT_LOGINS
+def logins_limit(dev: Device, gp: GroupPolicy) -> int | None:
+    """vpn-simultaneous-logins (ASA, default 3) / max-logins (IOS, no default: None)."""
+    if gp.simultaneous_logins is not None:
+        return gp.simultaneous_logins
+    dflt = _default(dev).simultaneous_logins
+    return dflt if dflt is not None else DEFAULT_LOGINS if dev.platform is Platform.ASA else None
 
 
 def _acceptable(ts: TransformSet) -> bool:
@@ -90,20 +111,21 @@ def free_address(dev: Device, group: TunnelGroup) -> IPv4Address | None:
 
 
 def connect(lab: Lab, dev: Device, client: Client) -> Outcome:
-    """The client dials the headend ``dev``: main mode, quick mode, then the login."""
-    if dev.platform is not Platform.ASA:
-        raise ValueError("remote-access clients are modelled against an ASA headend")
+    """The client dials the headend ``dev`` (an ASA with L2TP/IPsec, or an IOS Easy VPN
+    server): main mode, quick mode, then the login and the address."""
     found = _outside(dev)
     group = dev.config.tunnel_groups.get(client.tunnel_group)
     if found is None or group is None or group.type != "remote-access":
         return Outcome(False, "no_headend")
-    itf, local, dyn, dyn_name = found
+    local, dyn = found.local, found.dyn
     peer, gname = client.address, group.name
+    asa = dev.platform is Platform.ASA
 
     def log(key: str, **values: object) -> None:
-        dev.log(message(Platform.ASA, key, group=gname, peer=peer, user=client.user, local=local, **values))
+        if key in TABLE[dev.platform]:  # only the messages the platform has (no invented IOS wording)
+            dev.log(message(dev.platform, key, group=gname, peer=peer, user=client.user, local=local, **values))
 
-    ike = IkeSa(peer, local, "responder", "MM_ACTIVE", dev.next_conn_id(), established=True,
+    ike = IkeSa(peer, local, "responder", "MM_ACTIVE" if asa else "QM_IDLE", dev.next_conn_id(), established=True,
                 encryption="3des", hash="sha", group=2, created_at=dev.now(), tunnel_group=gname, user=True)
     dev.state.ike_sas[peer] = ike
     log("ra_p1_complete")
@@ -125,7 +147,7 @@ def connect(lab: Lab, dev: Device, client: Client) -> Outcome:
         log("ra_proposals")
         return Outcome(False, "pfs")
     limit = logins_limit(dev, gp)
-    if sum(1 for sa in user_sas(dev) if sa.username == client.user) >= limit:
+    if limit is not None and sum(1 for sa in user_sas(dev) if sa.username == client.user) >= limit:
         log("ra_logins", policy=gp.name, limit=limit)
         del dev.state.ike_sas[peer]
         return Outcome(False, "logins")
@@ -135,12 +157,14 @@ def connect(lab: Lab, dev: Device, client: Client) -> Outcome:
         log("ra_no_address")
         del dev.state.ike_sas[peer]
         return Outcome(False, "pool")
+    l2tp = client.protocol == "l2tp-ipsec"  # L2TP: host-to-host UDP 1701; Easy VPN: any to the pool address
     sa = IpsecSa(
-        peer=peer, local=local, interface=itf, map_name=dyn_name, seq=dyn.seq,
-        local_ident=IPv4Network(f"{local}/32"), remote_ident=IPv4Network(f"{peer}/32"),
+        peer=peer, local=local, interface=found.interface, map_name=found.tag, seq=found.seq,
+        local_ident=IPv4Network(f"{local}/32") if l2tp else IPv4Network("0.0.0.0/0"),
+        remote_ident=IPv4Network(f"{peer}/32") if l2tp else IPv4Network(f"{addr}/32"),
         spi_in=lab.spi(), spi_out=lab.spi(), transforms=chosen.transforms, mode=chosen.mode, pfs_group=None,
         lifetime_seconds=3600, lifetime_kb=250000, conn_id=ike.conn_id, created_at=dev.now(),
-        username=client.user, assigned_ip=addr, proto_port=(17, 1701),
+        username=client.user, assigned_ip=addr, proto_port=(17, 1701) if l2tp else None,
     )
     sa.counters.encaps, sa.counters.decaps = 29, 118  # PPP/L2TP control and the user's first packets
     dev.state.ipsec_sas.append(sa)

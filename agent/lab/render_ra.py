@@ -154,6 +154,32 @@ def show_ip_local_pool(dev: Device, m: Match) -> str:
     return "\n".join(lines) + "\n"
 
 
+def show_ip_local_pool_ios(dev: Device, m: Match) -> str:
+    """The IOS layout: one line per pool (Pool / Begin / End / Free / In use)."""
+    name = m.get("name")
+    in_use = {sa.assigned_ip for sa in ra.user_sas(dev)}
+    pools = [p for p in dev.config.ip_pools.values() if name is None or p.name == name]
+    if name is not None and not pools:
+        return f"%Pool {name} not found\n"
+    lines = [f" {'Pool':<25}{'Begin':<16}{'End':<16}{'Free':>4}{'In use':>8}"]
+    for p in pools:
+        used = sum(1 for a in p.addresses() if a in in_use)
+        lines.append(f" {p.name:<25}{str(p.first):<16}{str(p.last):<16}{len(p.addresses()) - used:>4}{used:>8}")
+    if name is not None and pools:
+        used_addrs = [a for a in pools[0].addresses() if a in in_use]
+        lines += ["Available addresses:", *[f"   {a}" for a in pools[0].addresses() if a not in in_use],
+                  "Inuse addresses:", *[f"   {a}            {_user_of(dev, a)}" for a in used_addrs]]
+    return "\n".join(lines) + "\n"
+
+
+def _user_of(dev: Device, addr: IPv4Address) -> str:
+    return next((sa.username or "" for sa in ra.user_sas(dev) if sa.assigned_ip == addr), "")
+
+
+def register_ios(table: CommandTable[Device]) -> None:
+    table.register("show ip local pool [<word:name>]")(show_ip_local_pool_ios)
+
+
 def register(table: CommandTable[Device]) -> None:
     spec = "[filter {ipaddress|name|protocol} <word:value>]"
     table.register(f"show vpn-sessiondb [detail] ra-ikev1-ipsec {spec}")(show_sessions)

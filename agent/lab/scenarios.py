@@ -28,7 +28,7 @@ from agent.lab.world import Device, DeviceFaults, Lab, PathSpec
 Side = Literal["a", "b"]
 PAIRS = {"asa-asa": ("asa", "asa"), "asa-ios": ("asa", "ios"), "ios-ios": ("ios", "ios")}
 #: remote-access headends: one device (side a) and simulated clients that are not ours
-HEADENDS = {"asa-ra": "asa"}
+HEADENDS = {"asa-ra": "asa", "ios-ra": "ios"}
 
 
 class Strict(BaseModel):
@@ -81,8 +81,9 @@ class ClientModel(Strict):
     user: str
     mode: Literal["transport", "tunnel"] = "transport"  # L2TP/IPsec clients propose transport mode
     pfs: bool = False  # the Windows native client does not do PFS
-    protocol: str = "l2tp-ipsec"
+    protocol: str = "l2tp-ipsec"  # `ipsec` for an Easy VPN (Cisco VPN client) user of an IOS headend
     ticket: bool = False  # the user the ticket is about: the tunnel's other peer
+    group: str = ra.DEFAULT_GROUP  # the tunnel group / Easy VPN group it connects to
 
 
 class RaHints(Strict):
@@ -95,7 +96,7 @@ class RaHints(Strict):
 
 class Scenario(Strict):
     name: str
-    pair: Literal["asa-asa", "asa-ios", "ios-ios", "asa-ra"]
+    pair: Literal["asa-asa", "asa-ios", "ios-ios", "asa-ra", "ios-ra"]
     expect: str
     summary: str
     reference: str
@@ -309,7 +310,8 @@ def _build_headend(sc: Scenario, sec: Secrets, seed: int) -> BuiltLab:
     if not sc.clients:
         raise ScenarioError(f"{sc.name}: a remote-access scenario needs clients")
     for client in sc.clients:
-        ra.connect(lab, dev, ra.Client(IPv4Address(client.address), client.user, client.mode, client.pfs, client.protocol))
+        ra.connect(lab, dev, ra.Client(IPv4Address(client.address), client.user, client.mode, client.pfs,
+                                       client.protocol, client.group))
     user = next((c for c in sc.clients if c.ticket), sc.clients[-1])
     a_ip = IPv4Address(_bases()["sides"]["a"]["outside_ip"])
     here = (_inside_label(dev), IPv4Address(_bases()["sides"]["a"]["host"]))

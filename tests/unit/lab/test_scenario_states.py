@@ -38,6 +38,8 @@ def _check_side(dev: Device, obs: S.SideObservation) -> list[str]:
 
 
 def _check_ra(built: S.BuiltLab, obs: S.RaObservation) -> list[str]:
+    sc = built.scenario
+    assert sc is not None and sc.remote_access is not None and sc.remote_access.pool
     head = built.device("a")
     users = [sa for sa in head.state.ipsec_sas if sa.username is not None]
     problems = []
@@ -46,7 +48,7 @@ def _check_ra(built: S.BuiltLab, obs: S.RaObservation) -> list[str]:
     if obs.transport is not None and any((sa.mode == "transport") != obs.transport for sa in users):
         problems.append(f"user SA modes {[sa.mode for sa in users]}")
     if obs.pool_free is not None:
-        pool = head.config.ip_pools["Address-pool"]
+        pool = head.config.ip_pools[sc.remote_access.pool]
         free = len(pool.addresses()) - sum(1 for sa in users if sa.assigned_ip in pool.addresses())
         if free != obs.pool_free:
             problems.append(f"pool free {free}, expected {obs.pool_free}")
@@ -113,7 +115,7 @@ def test_catalog_covers_at_least_25_root_causes_on_all_pairs() -> None:
     cat = S.catalog().values()
     faults = {sc.expect for sc in cat} - {"TUNNEL_UP", "TUNNEL_IDLE"}
     assert len(faults) >= 25
-    assert {sc.pair for sc in cat} == {"asa-asa", "asa-ios", "ios-ios", "asa-ra"}
+    assert {sc.pair for sc in cat} == {"asa-asa", "asa-ios", "ios-ios", "asa-ra", "ios-ra"}
     for pair in ("asa-asa", "asa-ios", "ios-ios"):
         assert any(sc.pair == pair and sc.repair == "clear" for sc in cat), pair
     assert any(sc.repair == "reapply" for sc in cat)
