@@ -138,9 +138,11 @@ def tunnel_commands(platform: str, peer: str, kind: str = "l2l", hints: dict[str
     return out
 
 
-def device_commands(platform: str) -> list[CommandSpec]:
+def device_commands(platform: str, ra_pools: list[str] | None = None) -> list[CommandSpec]:
     """A sweep's command set: the tunnel commands without the peer filter, so one read of
-    a device serves every tunnel it terminates, and without those no check reads."""
+    a device serves every tunnel it terminates, and without those no check reads.  A
+    device that heads remote-access tunnels (``ra_pools``: their pool hints, possibly
+    empty) also reads its session database and pools (agent/engine/checks_ra.py)."""
     out = []
     for spec in TUNNEL_COMMANDS[normalise(platform)]:
         if not spec.sweep:
@@ -149,4 +151,15 @@ def device_commands(platform: str) -> list[CommandSpec]:
         for pattern in (" filter ipaddress {peer}", " peer {peer}", " remote {peer}", " {peer}"):
             cmd = cmd.replace(pattern, "")
         out.append(CommandSpec(cmd, spec.fallback.replace(" {peer}", "") if spec.fallback else None, spec.why))
+    if ra_pools is not None:
+        have = {spec.command for spec in out}
+        for spec in RA_COMMANDS[normalise(platform)]:
+            if "{peer}" in spec.command:
+                continue
+            names = sorted(set(ra_pools)) if "{pool}" in spec.command else [""]
+            for name in names:
+                cmd = spec.command.format(pool=name)
+                if cmd not in have:
+                    have.add(cmd)
+                    out.append(CommandSpec(cmd, spec.fallback, spec.why))
     return out

@@ -244,7 +244,8 @@ def ra_split_tunnel(ctx: Context) -> Outcome:
         return Outcome("unknown", "the users' group policy is not known", not_checked=["split-tunnel policy of the users' group policy"])
     gp = _known(head, "group_policies")
     ev = _ev(head, gp, rf"group-policy {re.escape(policy.name)} attributes|split-tunnel") if gp else []
-    values = {"group_policy": policy.name, "acl": policy.split_acl or "<split ACL>", "peer": head.name}
+    values = {"group_policy": policy.name, "acl": policy.split_acl or "<split ACL>", "peer": head.name,
+              "acl_remove": "! the split list itself needs no change"}
     if policy.split_policy == "tunnelall" and policy.split_acl:
         return Outcome("misconfig", f"{policy.name} tunnels all traffic although split list {policy.split_acl} is set", ev,
                        peer=head.name, values={**values, "why": "policy tunnelall ignores the split-tunnel network list"})
@@ -259,6 +260,7 @@ def ra_split_tunnel(ctx: Context) -> Outcome:
         anys = [e for e in entries if e.src is not None and e.src.prefixlen == 0 or e.src_raw.startswith("any")]
         if anys:
             ev += _ev(head, acl, rf"access-list {re.escape(policy.split_acl)} .*any")
+            values["acl_remove"] = f"no access-list {policy.split_acl} standard {anys[0].action.value} {anys[0].src_raw or 'any4'}"
             return Outcome("misconfig", f"split list {policy.split_acl} permits any", ev, peer=head.name,
                            values={**values, "why": f"split-tunnel ACL {policy.split_acl} permits any: every destination is tunnelled"})
     return Outcome("ok", f"{policy.name}: split-tunnel-policy {policy.split_policy or 'tunnelall (default)'}")

@@ -135,7 +135,8 @@ def diagnose_live(
                     del peer.outputs[old]
                 peer.outputs[cmd] = result.output
         rebuild_facts(peer)
-    ctx2 = Context(ctx.tunnel, ctx.peers, live=True, scratch={"asp_baseline": baseline})
+    ctx2 = Context(ctx.tunnel, ctx.peers, live=True, scratch={"asp_baseline": baseline}, kind=ctx.kind,
+                   remote_access=dict(ctx.remote_access))
     second = diagnose(lib, ctx2, fetch, ask, on_step=on_step)
     ping_ev = Evidence(probe.peer, ping.command, "\n".join(ping.output.strip().splitlines()[-2:]))
     second.steps = first.steps + second.steps

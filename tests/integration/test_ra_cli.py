@@ -70,3 +70,18 @@ def test_collect_keeps_the_kind_and_the_bundle_diagnoses_offline(tmp_path: Path,
     offline = runner.invoke(app, ["diagnose", "--offline", str(out), "--json"])
     assert offline.exit_code == 1, offline.output
     assert json.loads(offline.output)["root_cause"]["code"] == "SIMULTANEOUS_LOGINS_LIMIT"
+
+
+@pytest.mark.parametrize("name", ["asa-ra-pool-exhausted", "asa-ra-l2tp-healthy", "ios-ra-pool-exhausted"])
+def test_sweep_walks_a_remote_access_tunnel_with_the_ra_tree(name: str, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sweep reads the headend once with its read-only command set (no session database,
+    no pool table by name) and still names the cause from the SA table, log and config."""
+    with ra_lab(name, tmp_path, monkeypatch) as (built, inv):
+        result = runner.invoke(app, ["sweep", "-i", str(inv), "--db", str(tmp_path / "h.sqlite"), "--json"])
+        assert changes(built) == []
+    doc = json.loads(result.stdout)
+    (tunnel,) = doc["tunnels"]
+    assert tunnel["root_cause"]["code"] == S.get(name).expect, tunnel["steps"]
+    assert tunnel["steps"][0]["check"] == "ra_evidence"
+    assert result.exit_code == (0 if S.get(name).expect == "TUNNEL_UP" else 1), result.output
