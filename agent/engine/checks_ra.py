@@ -170,7 +170,16 @@ def ra_refusal(ctx: Context) -> Outcome:
     for branch, pattern in REFUSALS:
         lines = _logs(head, remote, pattern)
         if lines:
+            own = remote is not None and remote in lines[0].message
+            if not own and branch in ("transform_mode", "pfs") and remote is not None:
+                # 713257 names no peer; the 713902 "proposals found unacceptable" beside it does
+                rejected = _logs(head, remote, r"proposals found unacceptable")
+                if rejected and remote in rejected[0].message:
+                    own, lines = True, lines + rejected
+            # a line that names no peer (713257, 737012) may be another client's: less sure
             return Outcome(branch, f"log: {lines[0].code}: {lines[0].message}", _log_ev(head, lines), peer=head.name,
+                           confidence=None if own or remote is None else 0.75,
+                           against=[] if own or remote is None else [f"the log line does not name {remote}"],
                            values={**values, **_config_values(ctx, head)})
     found = _from_config(ctx, head)
     if found is not None:

@@ -131,7 +131,7 @@ def connect(lab: Lab, dev: Device, client: Client) -> Outcome:
     log("ra_p1_complete")
     gp = group_policy(dev, group)
     if client.protocol not in protocols(dev, gp):
-        log("tunnel_group_conflict")
+        log("ra_conflict")
         del dev.state.ike_sas[peer]
         return Outcome(False, "protocol")
     sets = [dev.config.transform_sets[n] for n in dyn.transform_sets if n in dev.config.transform_sets]

@@ -58,6 +58,7 @@ ASA: dict[str, str] = {
     "ra_p1_complete": "%ASA-5-713119: Group = {group}, IP = {peer}, PHASE 1 COMPLETED",
     "ra_p2_complete": "%ASA-5-713120: Group = {group}, Username = {user}, IP = {peer}, PHASE 2 COMPLETED (msgid=00000001)",
     "ra_address": "%ASA-6-713228: Group = {group}, Username = {user}, IP = {peer}, Assigned private IP address {assigned} to remote user",
+    "ra_conflict": "%ASA-3-713206: Group = {group}, IP = {peer}, Tunnel Rejected: Conflicting protocols specified by tunnel-group and group-policy",
     "ra_p2_attr": "%ASA-5-713257: Phase 2 failure: Mismatched attribute types for class {cls}: Rcv'd: {rcvd} Cfg'd: {cfgd}",
     "ra_proposals": "%ASA-3-713902: Group = {group}, IP = {peer}, All IPSec SA proposals found unacceptable!",
     "ra_logins": "%ASA-4-113029: Group {policy} User {user} IP {peer} Session could not be established: session limit of {limit} reached.",

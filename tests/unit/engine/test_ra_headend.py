@@ -174,3 +174,15 @@ def test_nothing_explains_a_missing_session_is_insufficient_evidence() -> None:
 def test_the_kind_selects_the_tree() -> None:
     assert select_playbook(Context("t", [], kind="remote-access")) == "ra-headend"
     assert select_playbook(Context("t", [])) == "l2l-ikev1"
+
+
+def test_a_log_line_that_names_no_client_counts_for_less() -> None:
+    log = ("Nov 22 2026 03:00:01: %ASA-5-713257: Phase 2 failure: Mismatched attribute types for class Encapsulation "
+           "Mode: Rcv'd: Transport Cfg'd: Tunnel\n")
+    diag = diagnose_bundle(headend({**refused(), "show logging": log}))
+    assert diag.root_cause.code == "L2TP_TRANSPORT_MODE", steps(diag)
+    assert diag.root_cause.confidence < 0.9 and diag.root_cause.against
+    named = log + ("Nov 22 2026 03:00:01: %ASA-3-713902: Group = DefaultRAGroup, IP = 10.1.1.2, All IPSec SA "
+                   "proposals found unacceptable!\n")
+    sure = diagnose_bundle(headend({**refused(), "show logging": named}))
+    assert sure.root_cause.confidence >= 0.9 and not sure.root_cause.against
