@@ -233,6 +233,14 @@ def _from_config(ctx: Context, head: PeerCtx) -> tuple[str, str, list[Evidence]]
     full = [p for p in pools or [] if p.free == 0]
     if full:
         return "pool", f"pool {full[0].name} has no free address", _pool_ev(ctx, head)
+    user = ctx.remote_access.get("user")
+    sessions = _sessions(ctx, head, None)
+    if user and sessions is not None and policy is not None:
+        mine = [s for s in sessions if s.username == user]
+        limit = policy.simultaneous_logins if policy.simultaneous_logins is not None else 3  # the ASA default
+        if mine and len(mine) >= limit:
+            ev = _ev(head, ra_facts(ctx, head).sessions, rf"^Username\s*:\s*{re.escape(user)}\b")
+            return "logins", f"{user} already has {len(mine)} session(s), the limit of {policy.name} is {limit}", ev
     return None
 
 

@@ -92,6 +92,7 @@ class RaHints(Strict):
     tunnel_group: str = ra.DEFAULT_GROUP
     group_policy: str | None = None
     pool: str | None = None
+    user: str | None = None  # the ticket's user (filled in from the ticket's client)
 
 
 class Scenario(Strict):
@@ -318,7 +319,7 @@ def _build_headend(sc: Scenario, sec: Secrets, seed: int) -> BuiltLab:
     tunnel = TunnelInfo(
         name=f"{name}--ra-{user.user}", a=name, b=f"client-{user.address}", a_endpoint=a_ip,
         b_endpoint=IPv4Address(user.address), a_probe=here, b_probe=here, probe_side="a",
-        kind="remote-access", remote_access=sc.remote_access or RaHints(),
+        kind="remote-access", remote_access=(sc.remote_access or RaHints()).model_copy(update={"user": user.user}),
     )
     built = BuiltLab(lab, sc, sec, [tunnel])
     for action in sc.setup:

@@ -186,3 +186,17 @@ def test_a_log_line_that_names_no_client_counts_for_less() -> None:
                    "proposals found unacceptable!\n")
     sure = diagnose_bundle(headend({**refused(), "show logging": named}))
     assert sure.root_cause.confidence >= 0.9 and not sure.root_cause.against
+
+
+def test_the_users_sessions_at_the_limit_name_the_logins_cap_without_a_log() -> None:
+    sessions = ("Session Type: IKEv1 IPsec Detailed\n\n"
+                "Username     : bob                    Index        : 1\n"
+                "Assigned IP  : 192.168.1.1            Public IP    : 10.7.7.7\n"
+                "Protocol     : IKEv1 IPsec L2TPOverIPsec\n"
+                "Group Policy : L2TP-VPN               Tunnel Group : DefaultRAGroup\n")
+    outputs = {**refused(extra=" vpn-simultaneous-logins 1\n"), "show vpn-sessiondb detail ra-ikev1-ipsec": sessions}
+    diag = diagnose_bundle(headend(outputs, user="bob"))
+    assert diag.root_cause.code == "SIMULTANEOUS_LOGINS_LIMIT", steps(diag)
+    assert "limit of L2TP-VPN is 1" in diag.steps[2].detail
+    other = diagnose_bundle(headend(outputs, user="carol"))  # carol has no session: not her cap
+    assert other.root_cause.code == "INSUFFICIENT_EVIDENCE", steps(other)
