@@ -90,6 +90,11 @@ def _pools(ctx: Context, peer: PeerCtx) -> list[AddressPool] | None:
     return [p for p in pools if not wanted or p.name == wanted]
 
 
+def _names(text: str, addr: str) -> bool:
+    """``addr`` appears in ``text`` as a whole address (192.0.2.2 is not in 192.0.2.25)."""
+    return re.search(rf"(?<![\d.]){re.escape(addr)}(?![\d.])", text) is not None
+
+
 def _logs(peer: PeerCtx, remote: str | None, pattern: str) -> list[LogLine]:
     """Headend log lines matching ``pattern``: those naming the client first, then the
     lines that name no peer at all (713257, 737012 carry no address)."""
@@ -100,7 +105,7 @@ def _logs(peer: PeerCtx, remote: str | None, pattern: str) -> list[LogLine]:
     hits = [ln for ln in k.value or [] if rx.search(f"{ln.code} {ln.message}")]
     if remote is None:
         return hits
-    own = [ln for ln in hits if remote in ln.message]
+    own = [ln for ln in hits if _names(ln.message, remote)]
     anonymous = [ln for ln in hits if not re.search(r"\bIP\s*=?\s*\d+\.\d+\.\d+\.\d+", ln.message)]
     return own or anonymous
 
@@ -150,7 +155,8 @@ def ra_session(ctx: Context) -> Outcome:
         cmd = k.commands[0] if k and k.commands else "show crypto ipsec sa"
         sa = sas[0]
         return Outcome("connected", f"user SA with {sa.peer} ({sa.mode.value if sa.mode else '?'} mode)",
-                       [Evidence(head.name, cmd, f"current_peer: {sa.peer}, remote ident {sa.remote_ident}/17/1701")],
+                       [Evidence(head.name, cmd, f"current_peer: {sa.peer}, remote ident {sa.remote_ident}"
+                                                 f"{'/17/1701' if sa.protocol == 17 else ''}")],
                        peer=head.name, values={"user": "?", "assigned": "?"},
                        not_checked=[] if sessions is not None else ["the VPN session database (show vpn-sessiondb)"])
     if sessions is None and sas is None:
@@ -170,11 +176,11 @@ def ra_refusal(ctx: Context) -> Outcome:
     for branch, pattern in REFUSALS:
         lines = _logs(head, remote, pattern)
         if lines:
-            own = remote is not None and remote in lines[0].message
+            own = remote is not None and _names(lines[0].message, remote)
             if not own and branch in ("transform_mode", "pfs") and remote is not None:
                 # 713257 names no peer; the 713902 "proposals found unacceptable" beside it does
                 rejected = _logs(head, remote, r"proposals found unacceptable")
-                if rejected and remote in rejected[0].message:
+                if rejected and _names(rejected[0].message, remote):
                     own, lines = True, lines + rejected
             # a line that names no peer (713257, 737012) may be another client's: less sure
             return Outcome(branch, f"log: {lines[0].code}: {lines[0].message}", _log_ev(head, lines), peer=head.name,

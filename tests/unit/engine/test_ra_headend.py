@@ -200,3 +200,10 @@ def test_the_users_sessions_at_the_limit_name_the_logins_cap_without_a_log() -> 
     assert "limit of L2TP-VPN is 1" in diag.steps[2].detail
     other = diagnose_bundle(headend(outputs, user="carol"))  # carol has no session: not her cap
     assert other.root_cause.code == "INSUFFICIENT_EVIDENCE", steps(other)
+
+
+def test_another_clients_address_that_contains_this_one_is_not_this_client() -> None:
+    log = ("Nov 22 2026 03:00:01: %ASA-4-113029: Group L2TP-VPN User bob IP 10.1.1.25 Session could not be "
+           "established: session limit of 1 reached.\n")
+    diag = diagnose_bundle(headend({**refused(), "show logging": log}, client="10.1.1.2"))
+    assert diag.root_cause.code == "INSUFFICIENT_EVIDENCE", steps(diag)  # 10.1.1.25's refusal, not 10.1.1.2's
