@@ -186,7 +186,8 @@ def collect(
     with log_path.open("a", encoding="utf-8") as log_stream:
         logs.configure(json=True, level="info", stream=log_stream)
         with _collect_progress([t.name for t in targets if t.connection]) as progress, TunnelCollector(
-            tun.name, targets, session_log_dir=out / "sessions" if session_logs else None, progress=progress
+            tun.name, targets, session_log_dir=out / "sessions" if session_logs else None, progress=progress,
+            **_kind_of(tun),
         ) as collector:
             bundle = collector.collect()
         path = write_bundle(bundle, out)
@@ -403,7 +404,7 @@ def clear_cmd(
     audit = AuditLog(audit_log)
     doc: dict[str, Any] = {"tunnel": tun.name, "phase": phase}
     code = 1
-    with TunnelCollector(tun.name, targets) as collector:
+    with TunnelCollector(tun.name, targets, **_kind_of(tun)) as collector:
         live: Live = diagnose_live(collector, None, allow_probe=False)
         plan = plan_clear(live.ctx, phase, reason=live.diagnosis.root_cause.code)
         doc["before"] = live.diagnosis.root_cause.code
@@ -462,6 +463,12 @@ def _load_tunnel(inventory: Path, tunnel: str) -> tuple[Any, list[Any]]:
     except AgentError as exc:
         _fail(str(exc))
         raise  # unreachable: _fail exits
+
+
+def _kind_of(tun: Any) -> dict[str, Any]:
+    """The collector's tunnel kind and remote-access hints, from the inventory's tunnel."""
+    hints = tun.remote_access.model_dump(exclude_none=True) if tun.remote_access is not None else {}
+    return {"kind": tun.kind, "remote_access": hints}
 
 
 def _probe_of(tun: Any) -> ProbeSpec | None:
@@ -583,7 +590,8 @@ def _diagnose_live(tunnel: str, inventory: Path, allow_probe: bool, json_out: bo
     tun, targets = _load_tunnel(inventory, tunnel)
     probe = _probe_of(tun)
     say = (lambda text: None) if json_out else (lambda text: err.print(text, style="dim", highlight=False))
-    with TunnelCollector(tun.name, targets, progress=None if json_out else _progress_printer()) as collector:
+    with TunnelCollector(tun.name, targets, progress=None if json_out else _progress_printer(),
+                         **_kind_of(tun)) as collector:
         def step(s: Step) -> None:
             if not json_out:
                 err.print(f"  {s.node}: {s.check} -> {s.outcome}  {s.detail}", style="dim", highlight=False, markup=False)

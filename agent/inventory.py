@@ -350,8 +350,19 @@ class TunnelPeer(_Strict):
         return self.device is not None
 
 
+class RemoteAccess(_Strict):
+    """Where a remote-access tunnel's users land on the headend (all optional hints)."""
+
+    tunnel_group: str | None = Field(default=None, description="the tunnel group (connection profile), e.g. DefaultRAGroup")
+    group_policy: str | None = Field(default=None, description="the group policy the users get")
+    pool: str | None = Field(default=None, description="the address pool (ip local pool) the users are given addresses from")
+    user: str | None = Field(default=None, description="the user of the ticket")
+
+
 class Tunnel(_Strict):
     name: Name = Field(description="the tunnel's name")
+    kind: Literal["l2l", "remote-access"] = Field(default="l2l", description="l2l (default) or remote-access (a headend and a client)")
+    remote_access: RemoteAccess | None = None
     peers: list[TunnelPeer] = Field(description="the tunnel's two peers")
     probe_from: Name | None = None
     tags: list[str] = Field(default_factory=list)
@@ -376,9 +387,23 @@ class Tunnel(_Strict):
             items.append((("peers", 1, "crypto_endpoint"), "both peers have the same crypto_endpoint"))
         if self.probe_from is not None and self.probe_from not in self.devices:
             items.append((("probe_from",), f"must be the device of one of the peers ({', '.join(self.devices)})"))
+        items += self._remote_access_problems()
         if items:
             raise _Invalid(items)
         return self
+
+    def _remote_access_problems(self) -> list[tuple[Loc, str]]:
+        if self.kind == "l2l":
+            if self.remote_access is not None:
+                return [(("remote_access",), "remote_access hints need kind: remote-access")]
+            return []
+        if len(self.devices) != 1:
+            return [(("peers",), "a remote-access tunnel has one headend (a device) and one client (no device, "
+                                 "its crypto_endpoint is the client's public address)")]
+        client = next(p for p in self.peers if not p.is_ours)
+        if client.probe is not None or client.crypto_map is not None:
+            return [(("peers", self.peers.index(client)), "the client is not ours: give only its crypto_endpoint")]
+        return []
 
     @property
     def devices(self) -> list[str]:

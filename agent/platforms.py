@@ -67,6 +67,30 @@ TUNNEL_COMMANDS: dict[str, list[CommandSpec]] = {
     ],
 }
 
+# A remote-access headend (seed 003, seed 000 remote access): the client is the peer;
+# {pool} is the inventory's pool hint (the command is left out without one).
+RA_COMMANDS: dict[str, list[CommandSpec]] = {
+    ASA: [
+        CommandSpec("show crypto ikev1 sa detail", fallback="show crypto isakmp sa detail", why="user IKE SAs (Type: user)"),
+        CommandSpec("show crypto ipsec sa peer {peer}", fallback="show crypto ipsec sa", why="the user's SA: transport mode, pool address"),
+        CommandSpec("show vpn-sessiondb detail ra-ikev1-ipsec", fallback="show vpn-sessiondb detail remote", why="remote-access sessions"),
+        CommandSpec("show ip local pool {pool}", why="pool usage: Free / In use"),
+        CommandSpec("show running-config ip local pool", why="pool ranges"),
+        CommandSpec("show running-config crypto", why="dynamic map, transform set mode, PFS"),
+        CommandSpec("show running-config tunnel-group", why="remote-access tunnel groups, address pools"),
+        CommandSpec("show running-config group-policy", why="vpn-tunnel-protocol, simultaneous logins, split tunnel"),
+        CommandSpec("show access-list", why="split-tunnel ACL"),
+        CommandSpec("show logging", why="refusals: 713206, 713257, 113029, 713132"),
+    ],
+    IOS: [
+        CommandSpec("show crypto isakmp sa", why="phase 1 of the clients"),
+        CommandSpec("show crypto ipsec sa peer {peer}", fallback="show crypto ipsec sa", why="the user's SA"),
+        CommandSpec("show ip local pool", why="pool usage: Free / In use"),
+        CommandSpec("show running-config | section crypto", why="dynamic map, transform sets"),
+        CommandSpec("show logging", why="refusals"),
+    ],
+}
+
 # State-changing commands, scoped to one peer (seed 000: "clear crypto ... peer").
 CLEAR_COMMANDS: dict[str, dict[str, list[str]]] = {
     ASA: {
@@ -112,17 +136,24 @@ def is_device_error(platform: str, output: str) -> bool:
     return bool(_MARKER_RE[normalise(platform)].search(head))
 
 
-def tunnel_commands(platform: str, peer: str) -> list[CommandSpec]:
+def tunnel_commands(platform: str, peer: str, kind: str = "l2l", hints: dict[str, str] | None = None) -> list[CommandSpec]:
+    """The command set for one side of a tunnel of ``kind`` (l2l | remote-access)."""
+    table = RA_COMMANDS if kind == "remote-access" else TUNNEL_COMMANDS
+    values = {"peer": peer, "pool": (hints or {}).get("pool") or ""}
     out = []
-    for spec in TUNNEL_COMMANDS[normalise(platform)]:
-        fallback = spec.fallback.format(peer=peer) if spec.fallback else None
-        out.append(CommandSpec(spec.command.format(peer=peer), fallback, spec.why))
+    for spec in table[normalise(platform)]:
+        if "{pool}" in spec.command and not values["pool"]:
+            continue  # ASA needs the pool's name; the running-config still shows its range
+        fallback = spec.fallback.format(**values) if spec.fallback else None
+        out.append(CommandSpec(spec.command.format(**values), fallback, spec.why))
     return out
 
 
-def device_commands(platform: str) -> list[CommandSpec]:
+def device_commands(platform: str, ra_pools: list[str] | None = None) -> list[CommandSpec]:
     """A sweep's command set: the tunnel commands without the peer filter, so one read of
-    a device serves every tunnel it terminates, and without those no check reads."""
+    a device serves every tunnel it terminates, and without those no check reads.  A
+    device that heads remote-access tunnels (``ra_pools``: their pool hints, possibly
+    empty) also reads its session database and pools (agent/engine/checks_ra.py)."""
     out = []
     for spec in TUNNEL_COMMANDS[normalise(platform)]:
         if not spec.sweep:
@@ -131,4 +162,15 @@ def device_commands(platform: str) -> list[CommandSpec]:
         for pattern in (" filter ipaddress {peer}", " peer {peer}", " remote {peer}", " {peer}"):
             cmd = cmd.replace(pattern, "")
         out.append(CommandSpec(cmd, spec.fallback.replace(" {peer}", "") if spec.fallback else None, spec.why))
+    if ra_pools is not None:
+        have = {spec.command for spec in out}
+        for spec in RA_COMMANDS[normalise(platform)]:
+            if "{peer}" in spec.command:
+                continue
+            names = sorted(set(ra_pools)) if "{pool}" in spec.command else [""]
+            for name in names:
+                cmd = spec.command.format(pool=name)
+                if cmd not in have:
+                    have.add(cmd)
+                    out.append(CommandSpec(cmd, spec.fallback, spec.why))
     return out

@@ -72,5 +72,6 @@ def sweep_tunnels(inv: Inventory, tunnels: list[Tunnel]) -> list[SweepTunnel]:
                 spec = ProbeSpec(peer.device, peer.probe.source_interface, str(peer.probe.target))
                 probe = (peer.device, probe_command(inv.device(peer.device).platform, spec))
                 break
-        out.append(SweepTunnel(t.name, (peers[0], peers[1]), probe))
+        hints = t.remote_access.model_dump(exclude_none=True) if t.remote_access is not None else {}
+        out.append(SweepTunnel(t.name, (peers[0], peers[1]), probe, t.kind, hints))
     return out

@@ -2,6 +2,8 @@
 
     BUNDLE/bundle.yaml
       tunnel: hq-branch                      # optional
+      kind: l2l                              # optional: l2l (default) | remote-access
+      remote_access: {pool: Address-pool}    # optional hints (tunnel_group, group_policy, pool, user)
       collected_at: 2026-11-22T04:00:00Z     # optional
       peers:
         - name: hq-asa
@@ -30,6 +32,7 @@ from agent.redact import Redactor
 
 MAX_OUTPUT_BYTES = 20 * 1024 * 1024
 MAX_META_BYTES = 1024 * 1024  # bundle.yaml names files; it holds no outputs
+KINDS = ("l2l", "remote-access")
 
 
 @dataclass
@@ -53,6 +56,8 @@ class Bundle:
     peers: list[BundlePeer]
     tunnel: str | None = None
     collected_at: str | None = None
+    kind: str = "l2l"  # l2l | remote-access
+    remote_access: dict[str, str] = field(default_factory=dict)
 
     def peer(self, name: str) -> BundlePeer | None:
         return next((p for p in self.peers if p.name == name), None)
@@ -93,7 +98,12 @@ def write_bundle(bundle: Bundle, directory: Path) -> Path:
         if peer.fallbacks:
             doc["sent_instead"] = dict(peer.fallbacks)
         peers_doc.append(doc)
-    top = {"tunnel": bundle.tunnel, "collected_at": bundle.collected_at, "peers": peers_doc}
+    top: dict[str, Any] = {"tunnel": bundle.tunnel, "collected_at": bundle.collected_at}
+    if bundle.kind != "l2l":
+        top["kind"] = bundle.kind
+    if bundle.remote_access:
+        top["remote_access"] = dict(bundle.remote_access)
+    top["peers"] = peers_doc
     path = directory / "bundle.yaml"
     tmp = path.with_suffix(".yaml.tmp")
     tmp.write_text(yaml.safe_dump(top, sort_keys=False, allow_unicode=True), encoding="utf-8")
@@ -139,7 +149,14 @@ def read_bundle(path: Path, redactor: Redactor | None = None) -> Bundle:
         raise BundleError(f"{meta}: peers: duplicate peer name")
     tunnel = doc.get("tunnel")
     collected = doc.get("collected_at")
-    return Bundle(peers, None if tunnel is None else str(tunnel), None if collected is None else str(collected))
+    kind = doc.get("kind", "l2l")
+    if kind not in KINDS:
+        raise BundleError(f"{meta}: kind: {kind!r} is not one of {', '.join(KINDS)}")
+    hints = doc.get("remote_access") or {}
+    if not isinstance(hints, dict):
+        raise BundleError(f"{meta}: remote_access: must map tunnel_group / group_policy / pool / user to names")
+    return Bundle(peers, None if tunnel is None else str(tunnel), None if collected is None else str(collected),
+                  str(kind), {str(k): str(v) for k, v in hints.items() if v is not None})
 
 
 def _read_peer(directory: Path, meta: Path, i: int, doc: Any, redactor: Redactor) -> BundlePeer:

@@ -55,8 +55,12 @@ class TunnelCollector:
         redactor: Redactor | None = None,
         session_log_dir: Path | None = None,
         progress: Progress | None = None,
+        kind: str = "l2l",
+        remote_access: dict[str, str] | None = None,
     ) -> None:
         self.tunnel = tunnel
+        self.kind = kind  # l2l | remote-access: which command set (agent.platforms)
+        self.remote_access = dict(remote_access or {})
         self.redactor = redactor or Redactor()
         self.runs = [PeerRun(t) for t in targets]
         self.session_log_dir = session_log_dir
@@ -100,7 +104,8 @@ class TunnelCollector:
             self.progress(target.name, f"failed: {err.kind}")
             return
         platform = run.session.platform
-        specs = (commands or {}).get(platform) or tunnel_commands(platform, target.remote_endpoint or "0.0.0.0")
+        specs = (commands or {}).get(platform) or tunnel_commands(platform, target.remote_endpoint or "0.0.0.0",
+                                                                   self.kind, self.remote_access)
         for spec in specs:
             self.progress(target.name, spec.command)
             result = run.session.run(spec.command, spec.fallback)
@@ -140,4 +145,4 @@ class TunnelCollector:
             fallbacks = {cmd: r.sent for cmd, r in run.results.items() if r.sent and r.error is None}
             error = PeerError(run.error.kind, str(run.error)) if run.error else None
             peers.append(BundlePeer(t.name, t.platform, t.crypto_endpoint, error, outputs, fallbacks))
-        return Bundle(peers, self.tunnel, self.collected_at)
+        return Bundle(peers, self.tunnel, self.collected_at, self.kind, dict(self.remote_access))

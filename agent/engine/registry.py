@@ -44,6 +44,8 @@ class Context:
     not_checked: list[str] = field(default_factory=list)
     wants: list[str] = field(default_factory=list)
     scratch: dict[str, Any] = field(default_factory=dict)  # what one check leaves for the next
+    kind: str = "l2l"  # l2l | remote-access (the tunnel kind: agent/engine/select.py picks the tree)
+    remote_access: dict[str, str] = field(default_factory=dict)  # tunnel_group, group_policy, pool, user hints
 
     @property
     def a(self) -> PeerCtx:

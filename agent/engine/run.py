@@ -26,7 +26,7 @@ def context_from_bundle(bundle: Bundle, tunnel: str | None = None) -> Context:
                              facts, dict(p.outputs), error))
     if len(peers) == 1:
         peers.append(PeerCtx("other-peer", None, None, False, None, {}, "not in the bundle"))
-    return Context(tunnel or bundle.tunnel or "tunnel", peers)
+    return Context(tunnel or bundle.tunnel or "tunnel", peers, kind=bundle.kind, remote_access=dict(bundle.remote_access))
 
 
 def rebuild_facts(peer: PeerCtx) -> None:
@@ -108,6 +108,8 @@ def diagnose_live(
                         rebuild_facts(peer)
 
     first = diagnose(lib, ctx, fetch, ask, on_step=on_step)
+    if ctx.kind == "remote-access":  # the client builds its own tunnel: the headend has nothing to send
+        return Live(first, ctx)
     wants = "probe" in ctx.wants or first.root_cause.code in CONFIRM_WITH_TRAFFIC
     if not wants or not allow_probe or probe is None:
         if wants and probe is None:
@@ -127,21 +129,9 @@ def diagnose_live(
     if ping.error is not None:
         first.not_checked.append(f"interesting traffic (the ping from {probe.peer} failed: {ping.detail or ping.error})")
         return Live(first, ctx)
-    for peer in ctx.peers:
-        if peer.facts is None:
-            continue
-        remote = next((p.endpoint for p in ctx.peers if p is not peer), "") or ""
-        extra = SA_COMMANDS_IKEV2.get(peer.platform or "", []) if ikev2 else []
-        for cmd in SA_COMMANDS.get(peer.platform or "", []) + extra:
-            cmd = cmd.format(peer=remote)
-            result = collector.run(peer.name, cmd)
-            if result is not None and result.ok:
-                # replace the first read of the same kind (the keys are the commands sent)
-                for old in [k for k in peer.outputs if same_kind(k, cmd)]:
-                    del peer.outputs[old]
-                peer.outputs[cmd] = result.output
-        rebuild_facts(peer)
-    ctx2 = Context(ctx.tunnel, ctx.peers, live=True, scratch={"asp_baseline": baseline})
+    _read_again(collector, ctx, ikev2)
+    ctx2 = Context(ctx.tunnel, ctx.peers, live=True, scratch={"asp_baseline": baseline}, kind=ctx.kind,
+                   remote_access=dict(ctx.remote_access))
     second = diagnose(lib, ctx2, fetch, ask, on_step=on_step)
     ping_ev = Evidence(probe.peer, ping.command, "\n".join(ping.output.strip().splitlines()[-2:]))
     rate = success_rate(ping.output)
@@ -160,6 +150,25 @@ def diagnose_live(
     else:
         second.root_cause.evidence.append(ping_ev)
     return Live(second, ctx2)
+
+
+def _read_again(collector: TunnelCollector, ctx: Context, ikev2: bool) -> None:
+    """After the probe: read both peers' SA tables again, each fresh read replacing the
+    first read of the same table."""
+    for peer in ctx.peers:
+        if peer.facts is None:
+            continue
+        remote = next((p.endpoint for p in ctx.peers if p is not peer), "") or ""
+        extra = SA_COMMANDS_IKEV2.get(peer.platform or "", []) if ikev2 else []
+        for cmd in SA_COMMANDS.get(peer.platform or "", []) + extra:
+            cmd = cmd.format(peer=remote)
+            result = collector.run(peer.name, cmd)
+            if result is not None and result.ok:
+                # replace the first read of the same kind (the keys are the commands sent)
+                for old in [k for k in peer.outputs if same_kind(k, cmd)]:
+                    del peer.outputs[old]
+                peer.outputs[cmd] = result.output
+        rebuild_facts(peer)
 
 
 def _ask_once(ask: Ask) -> Ask:

@@ -1,5 +1,6 @@
-"""Which playbook a tunnel is walked with, decided from both peers' facts.  An ordered
-table: the first rule that holds names the tree; the last is the default."""
+"""Which playbook a tunnel is walked with: one ordered table, the first rule that holds
+names the tree.  The tunnel's kind comes from the inventory or the bundle (remote
+access); IKEv1 or IKEv2 is decided from both peers' facts; the default is IKEv1 L2L."""
 
 from __future__ import annotations
 
@@ -46,6 +47,7 @@ def is_ikev2(ctx: Context) -> bool:
 
 #: (playbook, rule) in order; the first rule that holds wins.
 RULES: list[tuple[str, Callable[[Context], bool]]] = [
+    ("ra-headend", lambda ctx: ctx.kind == "remote-access"),
     ("l2l-ikev2", is_ikev2),
 ]
 

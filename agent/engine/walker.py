@@ -108,10 +108,10 @@ HEALTHY = {"TUNNEL_UP", "TUNNEL_IDLE"}
 
 def diagnose(lib: Library, ctx: Context, fetch: Fetch | None = None, ask: Ask | None = None,
              playbook: str | None = None, on_step: OnStep | None = None) -> Diagnosis:
-    """Walk ``playbook``, or the tree ``select_playbook`` picks for this tunnel."""
+    """Walk ``playbook`` (default: the tree ``select_playbook`` picks for the tunnel)."""
     pb = lib.playbooks[playbook or select_playbook(ctx)]
 
-    def spec(code: str) -> FindingSpec | None:
+    def spec(code: str) -> FindingSpec | None:  # the walked tree's own wording first
         return pb.findings.get(code) or lib.finding(code)
 
     walked = walk(pb, ctx, fetch, ask, on_step)

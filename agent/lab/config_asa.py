@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
-from agent.lab import config_ikev2
+from agent.lab import config_ikev2, config_ra
 from agent.lab.config_common import (
     CANON_ENCRYPTION,
     GLOBAL,
@@ -50,6 +50,7 @@ PROMPTS = {
     "group-policy": "config-group-policy",
     "object": "config-network-object",
     **config_ikev2.ASA_PROMPTS,
+    "ppp": "config-ppp",
 }
 
 BAD = "% Invalid input detected at '^' marker."
@@ -124,7 +125,9 @@ def _submode(cfg: DeviceConfig, mode: Mode, tokens: list[str]) -> list[str] | No
         if t[0] == "default-group-policy":
             group.default_group_policy = None if neg else t[1]
             return []
-        return None
+        return config_ra.tunnel_general_attr(cfg, mode, t, neg)
+    if mode.kind == "ppp":
+        return config_ra.ppp_attr(cfg, mode, t, neg)
     if mode.kind == "tunnel-ipsec":
         group = cfg.tunnel_groups[str(key)]
         if t[:2] == ["ikev1", "pre-shared-key"]:
@@ -148,7 +151,7 @@ def _submode(cfg: DeviceConfig, mode: Mode, tokens: list[str]) -> list[str] | No
         elif t[0] == "vpn-tunnel-protocol":
             gp.vpn_tunnel_protocol = [] if neg else t[1:]
         else:
-            return None
+            return config_ra.group_policy_attr(cfg, mode, t, neg)
         return []
     if mode.kind == "object":
         obj = cfg.objects[str(key)]
@@ -202,8 +205,12 @@ def _global(cfg: DeviceConfig, tokens: list[str]) -> tuple[Mode, list[str]]:
             return GLOBAL, []
         cfg.objects.setdefault(t[2], NetObject(t[2]))
         return Mode("object", t[2]), []
+    elif head == "access-list" and t[2:3] == ["standard"]:
+        config_ra.standard_acl(cfg, t, neg, off)
     elif head == "access-list":
         _access_list(cfg, t, neg, off)
+    elif head == "ip" and t[1:2] == ["local"]:
+        config_ra.pool_line(cfg, t, neg, off)
     elif head == "access-group":
         # access-group NAME in interface IF
         if neg:
@@ -324,6 +331,8 @@ def _tunnel_group(cfg: DeviceConfig, t: list[str], neg: bool) -> tuple[Mode, lis
         return Mode("tunnel-general", name), []
     if t[2:3] == ["ipsec-attributes"]:
         return Mode("tunnel-ipsec", name), []
+    if t[2:3] == ["ppp-attributes"]:
+        return Mode("ppp", name), []
     raise ConfigError(BAD, 2)
 
 

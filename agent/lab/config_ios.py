@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
-from agent.lab import config_ikev2
+from agent.lab import config_ikev2, config_ra
 from agent.lab.config_common import (
     CANON_ENCRYPTION,
     GLOBAL,
@@ -43,6 +43,7 @@ PROMPTS = {
     "isakmp": "config-isakmp",
     "crypto-map": "config-crypto-map",
     "dynamic-map": "config-crypto-map",
+    "client-group": "config-isakmp-group",
     "transform": "cfg-crypto-trans",
     "acl": "config-ext-nacl",
     **config_ikev2.IOS_PROMPTS,
@@ -106,6 +107,8 @@ def _submode(cfg: DeviceConfig, mode: Mode, tokens: list[str]) -> list[str] | No
         return None
     if mode.kind in ("crypto-map", "dynamic-map"):
         return _map_entry(cfg, mode, t, neg)
+    if mode.kind == "client-group":
+        return config_ra.client_group_attr(cfg, mode, t, neg)
     if mode.kind == "acl":
         acl = cfg.acls[str(key)]
         if t[0] in ("permit", "deny") or (t[0].isdigit() and t[1:2] and t[1] in ("permit", "deny")):
@@ -242,6 +245,8 @@ def _global(cfg: DeviceConfig, tokens: list[str]) -> tuple[Mode, list[str]]:
         else:
             acl = cfg.acls.setdefault(name, Acl(name, numbered=True))
             acl.entries.append(_ace(t[2:], off + 2))
+    elif head == "ip" and t[1:3] == ["local", "pool"]:
+        config_ra.ios_pool_line(cfg, t, neg, off)
     elif head == "ip" and t[1:2] == ["route"]:
         network = net(t[2], t[3])
         target = t[4]
@@ -296,6 +301,8 @@ def _crypto(cfg: DeviceConfig, t: list[str], neg: bool, off: int) -> tuple[Mode,
         if not neg:
             cfg.isakmp_keys.append(IsakmpKey(key, network, "no-xauth" in rest))
         return GLOBAL, []
+    if sub[:4] == ["isakmp", "client", "configuration", "group"]:
+        return config_ra.client_group(cfg, sub[4], neg) or GLOBAL, []
     if sub[:2] == ["isakmp", "keepalive"]:
         cfg.isakmp_keepalive = None if neg else (int_at(sub, 2), int(sub[3]) if len(sub) > 3 else 2)
         return GLOBAL, []
@@ -330,6 +337,10 @@ def _crypto(cfg: DeviceConfig, t: list[str], neg: bool, off: int) -> tuple[Mode,
         return GLOBAL, []
     if sub[:1] == ["map"]:
         name = sub[1]
+        if sub[2:4] in (["client", "configuration"], ["isakmp", "authorization"]):
+            line = " ".join(t)
+            cfg.extra_lines = [x for x in cfg.extra_lines if x != line] + ([] if neg else [line])
+            return GLOBAL, []
         if sub[2:4] == ["client", "authentication"]:
             if neg:
                 cfg.crypto_map_client_auth.pop(name, None)

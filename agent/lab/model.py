@@ -233,6 +233,8 @@ class TunnelGroup:
     ikev2_remote_psk: str | None = None  # `ikev2 remote-authentication pre-shared-key K`
     default_group_policy: str | None = None
     keepalive: tuple[int, int] | None = (10, 2)  # `isakmp keepalive threshold T retry R`; None = disable
+    address_pools: list[str] = field(default_factory=list)  # remote access: general-attributes `address-pool`
+    ppp_auth: list[str] = field(default_factory=list)  # ppp-attributes `authentication ...` (L2TP)
 
 
 @dataclass
@@ -240,6 +242,23 @@ class GroupPolicy:
     name: str
     vpn_idle_timeout: int | None = 30  # minutes; None = none
     vpn_tunnel_protocol: list[str] = field(default_factory=lambda: ["ikev1"])
+    simultaneous_logins: int | None = None  # `vpn-simultaneous-logins N`; None: inherited (default 3)
+    split_tunnel_policy: str | None = None  # tunnelall | tunnelspecified | excludespecified
+    split_tunnel_acl: str | None = None  # `split-tunnel-network-list value ACL`
+    extra: list[str] = field(default_factory=list)  # attributes accepted but not modelled (dns-server ...)
+
+
+@dataclass
+class IpPool:
+    """`ip local pool NAME FIRST-LAST mask M` (ASA) / `ip local pool NAME FIRST LAST` (IOS)."""
+
+    name: str
+    first: IPv4Address
+    last: IPv4Address
+    mask: IPv4Address | None = None
+
+    def addresses(self) -> list[IPv4Address]:
+        return [IPv4Address(i) for i in range(int(self.first), int(self.last) + 1)]
 
 
 @dataclass
@@ -325,6 +344,7 @@ class DeviceConfig:
     replay_window: int = 64
     logging_buffered: bool = True
     users: dict[str, str] = field(default_factory=dict)  # username -> password
+    ip_pools: dict[str, IpPool] = field(default_factory=dict)  # remote access address pools
     extra_lines: list[str] = field(default_factory=list)  # accepted but not modelled
 
     # ---- helpers used by the engine and the renderers
@@ -425,6 +445,7 @@ class IkeSa:
     prf: str = ""  # IKEv2
     spi_local: int = 0  # IKEv2 IKE SPIs (`show crypto ikev2 sa detail`)
     spi_remote: int = 0
+    user: bool = False  # a remote-access client (ASA `Type : user`), not an L2L peer
 
 
 @dataclass
@@ -462,6 +483,9 @@ class IpsecSa:
     context_expired: bool = False  # ASA: outbound VPN context expired (seed 000)
     acl_text: str = ""  # ASA shows the crypto ACL line that created the SA
     ike_version: int = 1  # negotiated by IKEv1 quick mode or an IKEv2 child SA exchange
+    username: str | None = None  # remote access: the user of the session
+    assigned_ip: IPv4Address | None = None  # remote access: the pool address given to the client
+    proto_port: tuple[int, int] | None = None  # proxy identity protocol/port (L2TP: 17/1701)
 
 
 @dataclass

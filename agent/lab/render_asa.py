@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from ipaddress import IPv4Address
 
 from agent.lab import render_asa_config as rc
-from agent.lab import render_ikev2
+from agent.lab import render_ikev2, render_ra
 from agent.lab.grammar import CommandTable, Match
 from agent.lab.model import Acl, AclEntry, DeviceConfig, IkeSa, IpsecSa
 from agent.lab.world import Device
@@ -266,7 +266,8 @@ def _acl_block(cfg: DeviceConfig, acl: Acl) -> list[str]:
     lines = [f"access-list {acl.name}; {len(acl.entries)} elements; name hash: 0x{fake_hex(acl.name):08x}"]
     for n, ace in enumerate(acl.entries, 1):
         h = fake_hex(acl.name, n, ace.text)
-        lines.append(f"access-list {acl.name} line {n} extended {ace.text} (hitcnt={ace.hits}) 0x{h:08x} ")
+        kind = "standard" if acl.standard else "extended"
+        lines.append(f"access-list {acl.name} line {n} {kind} {ace.text} (hitcnt={ace.hits}) 0x{h:08x} ")
         child = _expand(cfg, ace)
         if child is not None:
             lines.append(f"  access-list {acl.name} line {n} extended {child} (hitcnt={ace.hits}) 0x{fake_hex(h, child):08x} ")
@@ -466,7 +467,7 @@ def _auth(text: str) -> str:
 def _ike_block(dev: Device, n: int, sa: IkeSa, detail: bool) -> list[str]:
     lines = [
         f"{n:<4}IKE Peer: {sa.peer}",
-        f"    Type    : {'L2L':<16}Role    : {sa.role}",
+        f"    Type    : {'user' if sa.user else 'L2L':<16}Role    : {sa.role}",
         f"    Rekey   : {'no':<16}State   : {sa.state}",
     ]
     if detail and sa.encryption:
@@ -548,7 +549,7 @@ def _overhead(sa: IpsecSa) -> str:
 
 
 def _settings(sa: IpsecSa) -> str:
-    parts = ["L2L", "Tunnel" if sa.mode == "tunnel" else "Transport"]
+    parts = ["RA" if sa.username is not None else "L2L", "Tunnel" if sa.mode == "tunnel" else "Transport"]
     if sa.nat_t:
         parts.append(" NAT-T-Encaps")
     if sa.pfs_group is not None:
@@ -593,12 +594,22 @@ def _sa_block(dev: Device, sa: IpsecSa, detail: bool) -> list[str]:
     lines = [f"    Crypto map tag: {sa.map_name}, seq num: {sa.seq}, local addr: {sa.local}", ""]
     if sa.acl_text:
         lines.append(f"      {sa.acl_text}")
+    ident_proto, ident_port = sa.proto_port or (0, 0)
+    pp = f"{ident_proto}/{ident_port}"
     lines += [
-        f"      local ident (addr/mask/prot/port): ({sa.local_ident.network_address}/{sa.local_ident.netmask}/0/0)",
-        f"      remote ident (addr/mask/prot/port): ({sa.remote_ident.network_address}/{sa.remote_ident.netmask}/0/0)",
-        f"      current_peer: {sa.peer}",
-        "",
-        "",
+        f"      local ident (addr/mask/prot/port): ({sa.local_ident.network_address}/{sa.local_ident.netmask}/{pp})",
+        f"      remote ident (addr/mask/prot/port): ({sa.remote_ident.network_address}/{sa.remote_ident.netmask}/{pp})",
+    ]
+    if sa.username is not None:  # a remote-access session (seed 003)
+        lines += [
+            f"      current_peer: {sa.peer}, username: {sa.username}",
+            f"      dynamic allocated peer ip: {sa.assigned_ip}",
+            "      dynamic allocated peer ip(ipv6): 0.0.0.0",
+            "",
+        ]
+    else:
+        lines += [f"      current_peer: {sa.peer}", "", ""]
+    lines += [
         f"      #pkts encaps: {c.encaps}, #pkts encrypt: {c.encaps}, #pkts digest: {c.encaps}",
         f"      #pkts decaps: {c.decaps}, #pkts decrypt: {c.decaps}, #pkts verify: {c.decaps}",
         "      #pkts compressed: 0, #pkts decompressed: 0",
@@ -685,7 +696,7 @@ HASH_NAMES = {
 def _sessions(dev: Device, peer: IPv4Address | None = None) -> list[tuple[IkeSa, list[IpsecSa]]]:
     out = []
     for ike in sorted(dev.state.ike_sas.values(), key=lambda s: s.conn_id):
-        if ike.established and (peer is None or ike.peer == peer):
+        if ike.established and not ike.user and (peer is None or ike.peer == peer):
             out.append((ike, [sa for sa in dev.state.ipsec_sas if sa.peer == ike.peer]))
     return out
 
@@ -823,3 +834,4 @@ def show_vpn_sessiondb(dev: Device, m: Match) -> str:
 # ---------------------------------------------------------------- running configuration
 
 rc.register(TABLE)
+render_ra.register(TABLE)

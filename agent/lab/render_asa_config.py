@@ -114,7 +114,7 @@ def object_lines(cfg: DeviceConfig) -> list[str]:
 
 def access_list_lines(cfg: DeviceConfig, name: str | None = None) -> list[str]:
     return [
-        f"access-list {acl.name} extended {ace.text} "
+        f"access-list {acl.name} {'standard' if acl.standard else 'extended'} {ace.text} "
         for acl in cfg.acls.values()
         if name is None or acl.name == name
         for ace in acl.entries
@@ -303,7 +303,14 @@ def _group_policy(gp: GroupPolicy, builtin: bool) -> list[str]:
     out = [] if builtin else [f"group-policy {gp.name} internal"]
     out.append(f"group-policy {gp.name} attributes")
     out.append(f" vpn-idle-timeout {gp.vpn_idle_timeout if gp.vpn_idle_timeout is not None else 'none'}")
+    out += [f" {line}" for line in gp.extra]
+    if gp.simultaneous_logins is not None:
+        out.append(f" vpn-simultaneous-logins {gp.simultaneous_logins}")
     out.append(f" vpn-tunnel-protocol {' '.join(gp.vpn_tunnel_protocol)} " if gp.vpn_tunnel_protocol else " no vpn-tunnel-protocol")
+    if gp.split_tunnel_policy is not None:
+        out.append(f" split-tunnel-policy {gp.split_tunnel_policy}")
+    if gp.split_tunnel_acl is not None:
+        out.append(f" split-tunnel-network-list value {gp.split_tunnel_acl}")
     return out
 
 
@@ -328,8 +335,11 @@ def user_lines(cfg: DeviceConfig) -> list[str]:
 
 def _tunnel_group(group: TunnelGroup, clear_keys: bool) -> list[str]:
     out = [f"tunnel-group {group.name} type {group.type}"]
+    general = [f" address-pool {' '.join(group.address_pools)}"] if group.address_pools else []
     if group.default_group_policy:
-        out += [f"tunnel-group {group.name} general-attributes", f" default-group-policy {group.default_group_policy}"]
+        general.append(f" default-group-policy {group.default_group_policy}")
+    if general:
+        out += [f"tunnel-group {group.name} general-attributes", *general]
     ipsec: list[str] = []
     if group.psk is not None:
         ipsec.append(f" ikev1 pre-shared-key {group.psk if clear_keys else HIDDEN}")
@@ -343,6 +353,17 @@ def _tunnel_group(group: TunnelGroup, clear_keys: bool) -> list[str]:
         ipsec.append(f" isakmp keepalive threshold {group.keepalive[0]} retry {group.keepalive[1]}")
     if ipsec:
         out += [f"tunnel-group {group.name} ipsec-attributes", *ipsec]
+    if group.ppp_auth:
+        out += [f"tunnel-group {group.name} ppp-attributes", " no authentication chap",
+                *[f" authentication {a}" for a in group.ppp_auth]]
+    return out
+
+
+def pool_lines(cfg: DeviceConfig) -> list[str]:
+    out = []
+    for pool in cfg.ip_pools.values():
+        mask = f" mask {pool.mask}" if pool.mask is not None else ""
+        out.append(f"ip local pool {pool.name} {pool.first}-{pool.last}{mask}")
     return out
 
 
@@ -371,6 +392,7 @@ def running_config(cfg: DeviceConfig, *, show_all: bool = False, clear_keys: boo
     out += object_lines(cfg)
     out += access_list_lines(cfg)
     out += _extra(cfg, _MIDDLE)
+    out += pool_lines(cfg)
     out += nat_lines(cfg)
     out += access_group_lines(cfg)
     out += route_lines(cfg)
@@ -410,6 +432,7 @@ SECTIONS: list[tuple[str, Section]] = [
     ("show running-config [all] route", lambda cfg, m: route_lines(cfg)),
     ("show running-config [all] interface [<word:name>]", lambda cfg, m: interface_lines(cfg, m.get("name"))),
     ("show running-config [all] username", lambda cfg, m: user_lines(cfg)),
+    ("show running-config [all] ip local pool", lambda cfg, m: pool_lines(cfg)),
 ]
 
 

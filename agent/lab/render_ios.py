@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from ipaddress import IPv4Address, IPv4Network
 
-from agent.lab import render_ikev2
+from agent.lab import render_ikev2, render_ra
 from agent.lab.grammar import CommandTable, Match
 from agent.lab.model import CryptoMapEntry, IkeSa, Interface, IpsecSa
 from agent.lab.render_ios_config import (
@@ -709,3 +709,6 @@ def show_crypto_ipsec_transform_set(dev: Device, m: Match) -> str:
 @TABLE.register("show crypto map")
 def show_crypto_map(dev: Device, m: Match) -> str:
     return crypto_map_text(dev)
+
+
+render_ra.register_ios(TABLE)

@@ -280,12 +280,37 @@ def _isakmp(cfg: DeviceConfig) -> list[str]:
         out.append(f"crypto isakmp key {key.key} address {addr}" + (" no-xauth" if key.no_xauth else ""))
     if cfg.isakmp_keepalive:
         out.append(f"crypto isakmp keepalive {cfg.isakmp_keepalive[0]} {cfg.isakmp_keepalive[1]}")
+    out += _client_groups(cfg)
     if cfg.isakmp_identity != "address":
         out.append(f"crypto isakmp identity {cfg.isakmp_identity}")
     if not cfg.isakmp_enabled_global:
         out.append("no crypto isakmp enable")
     out += _extra(cfg, ("crypto",))
     return out
+
+
+def _client_groups(cfg: DeviceConfig) -> list[str]:
+    """Easy VPN groups (`crypto isakmp client configuration group`), kept as remote-access
+    tunnel groups by the interpreter."""
+    out: list[str] = []
+    for group in cfg.tunnel_groups.values():
+        if group.type != "remote-access":
+            continue
+        gp = cfg.group_policies.get(group.name)
+        out += ["!", f"crypto isakmp client configuration group {group.name}"]
+        if group.psk is not None:
+            out.append(f" key {group.psk}")
+        out += [f" {line}" for line in (gp.extra if gp else [])]
+        out += [f" pool {name}" for name in group.address_pools]
+        if gp is not None and gp.split_tunnel_acl:
+            out.append(f" acl {gp.split_tunnel_acl}")
+        if gp is not None and gp.simultaneous_logins is not None:
+            out.append(f" max-logins {gp.simultaneous_logins}")
+    return out
+
+
+def _pools(cfg: DeviceConfig) -> list[str]:
+    return [f"ip local pool {p.name} {p.first}" + ("" if p.last == p.first else f" {p.last}") for p in cfg.ip_pools.values()]
 
 
 def _ipsec(cfg: DeviceConfig) -> list[str]:
@@ -414,6 +439,7 @@ def running_config(dev: Device) -> str:
     body += ["!", "!", *render_ikev2.ios_config_lines(cfg), *_isakmp(cfg), *_ipsec(cfg), "!"]
     for itf in cfg.interfaces.values():
         body += _interface(cfg, itf)
+    body += _pools(cfg)
     body += _IP_SERVICES
     for nat in cfg.ios_nat:
         how = f"route-map {nat.route_map}" if nat.route_map else f"list {nat.acl}"

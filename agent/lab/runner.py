@@ -126,6 +126,9 @@ class RunningLab:
         t = self.built.tunnels[tunnel]
         out = []
         for name, mine, other in ((t.a, t.a_endpoint, t.b_endpoint), (t.b, t.b_endpoint, t.a_endpoint)):
+            if name not in self.built.lab.devices:  # a remote-access client: not ours, its address only
+                out.append(PeerTarget(name, None, str(mine), str(other), None))
+                continue
             p = self.netmiko_params(name)
             spec = ConnectionSpec(
                 name=name, platform=p["device_type"], host=p["host"], port=p["port"], username=p["username"],
@@ -139,9 +142,18 @@ class RunningLab:
                                   crypto_map=hints.get("crypto_map"), interface=hints.get("interface")))
         return out
 
-    def probe(self, tunnel: int = 0) -> ProbeSpec:
-        """The scenario's probe: a ping from its probe side's inside interface."""
+    def collector_options(self, tunnel: int = 0) -> dict[str, Any]:
+        """The ``TunnelCollector`` keywords for a lab tunnel: its kind and remote-access hints."""
         t = self.built.tunnels[tunnel]
+        hints = t.remote_access.model_dump(exclude_none=True) if t.remote_access is not None else {}
+        return {"kind": t.kind, "remote_access": hints}
+
+    def probe(self, tunnel: int = 0) -> ProbeSpec | None:
+        """The scenario's probe: a ping from its probe side's inside interface (None for a
+        remote-access tunnel: its client starts the tunnel, the headend has nothing to send)."""
+        t = self.built.tunnels[tunnel]
+        if t.kind == "remote-access":
+            return None
         itf, target = t.a_probe if t.probe_side == "a" else t.b_probe
         return ProbeSpec(t.a if t.probe_side == "a" else t.b, itf, str(target))
 
@@ -167,6 +179,9 @@ class RunningLab:
             devices.append(entry)
         tunnels = []
         for t in self.built.tunnels:
+            if t.kind == "remote-access":
+                tunnels.append(self._ra_tunnel(t))
+                continue
             a, b = self.built.lab.devices[t.a], self.built.lab.devices[t.b]
             tunnels.append({
                 "name": t.name,
@@ -181,6 +196,19 @@ class RunningLab:
         if self.built.scenario is not None:
             doc["lab"] = {"scenario": self.built.scenario.name, "expect": self.built.scenario.expect}
         return doc
+
+    def _ra_tunnel(self, t: Any) -> dict[str, Any]:
+        head = self.built.lab.devices[t.a]
+        hints = _hints(head, t.a_probe)
+        hints.pop("probe", None)
+        return {
+            "name": t.name,
+            "kind": "remote-access",
+            "remote_access": t.remote_access.model_dump(exclude_none=True) if t.remote_access is not None else {},
+            "peers": [{"device": t.a, "crypto_endpoint": str(t.a_endpoint), **hints},
+                      {"crypto_endpoint": str(t.b_endpoint)}],
+            "tags": ["lab", "remote-access"] + (self.built.scenario.tags if self.built.scenario else []),
+        }
 
     def env(self) -> dict[str, str]:
         return {PASSWORD_ENV: self.built.secrets.password, SECRET_ENV: self.built.secrets.enable}

@@ -18,7 +18,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent.lab import config_asa, config_ios, ike, traffic
+from agent.lab import config_asa, config_ios, ike, ra, traffic
 from agent.lab.config_common import GLOBAL, ConfigError, Mode
 from agent.lab.model import Platform
 from agent.lab.shell_api import SshFaults
@@ -27,6 +27,8 @@ from agent.lab.world import Device, DeviceFaults, Lab, PathSpec
 
 Side = Literal["a", "b"]
 PAIRS = {"asa-asa": ("asa", "asa"), "asa-ios": ("asa", "ios"), "ios-ios": ("ios", "ios")}
+#: remote-access headends: one device (side a) and simulated clients that are not ours
+HEADENDS = {"asa-ra": "asa", "ios-ra": "ios"}
 
 
 class Strict(BaseModel):
@@ -58,16 +60,46 @@ class SideObservation(Strict):
     asp_drop: str | None = None  # substring of `show asp drop`
 
 
+class RaObservation(Strict):
+    """What a remote-access headend shows of its clients (seed 003 verification)."""
+
+    sessions: int | None = None  # rows of `show vpn-sessiondb detail ra-ikev1-ipsec`
+    pool_free: int | None = None  # `show ip local pool NAME` Free column
+    transport: bool | None = None  # the user SAs are in transport mode
+
+
 class Observation(Strict):
     after_probe: bool = True
     ping: Literal["fail", "success"] | None = None
     a: SideObservation = Field(default_factory=SideObservation)
     b: SideObservation = Field(default_factory=SideObservation)
+    ra: RaObservation | None = None
+
+
+class ClientModel(Strict):
+    """A remote-access client (not a device of the lab): what it proposes and who logs in."""
+
+    address: str  # its public address
+    user: str
+    mode: Literal["transport", "tunnel"] = "transport"  # L2TP/IPsec clients propose transport mode
+    pfs: bool = False  # the Windows native client does not do PFS
+    protocol: str = "l2tp-ipsec"  # `ipsec` for an Easy VPN (Cisco VPN client) user of an IOS headend
+    ticket: bool = False  # the user the ticket is about: the tunnel's other peer
+    group: str = ra.DEFAULT_GROUP  # the tunnel group / Easy VPN group it connects to
+
+
+class RaHints(Strict):
+    """The inventory hints of a remote-access tunnel (where the users land)."""
+
+    tunnel_group: str = ra.DEFAULT_GROUP
+    group_policy: str | None = None
+    pool: str | None = None
+    user: str | None = None  # the ticket's user (filled in from the ticket's client)
 
 
 class Scenario(Strict):
     name: str
-    pair: Literal["asa-asa", "asa-ios", "ios-ios"]
+    pair: Literal["asa-asa", "asa-ios", "ios-ios", "asa-ra", "ios-ra"]
     ike: Literal[1, 2] = 1  # 2: the base is converted to IKEv2 (bases.yaml `ikev2`) before `config`
     expect: str
     summary: str
@@ -81,6 +113,17 @@ class Scenario(Strict):
     repair: Literal["clear", "reapply", "none", "probe"] = "none"
     observe: Observation = Field(default_factory=Observation)
     tags: list[str] = Field(default_factory=list)
+    clients: list[ClientModel] = Field(default_factory=list)
+    remote_access: RaHints | None = None
+
+    @property
+    def kind(self) -> str:
+        return "remote-access" if self.pair in HEADENDS else "l2l"
+
+    @property
+    def sides(self) -> tuple[Side, ...]:
+        """The sides that are devices of the lab (a remote-access lab has the headend only)."""
+        return ("a",) if self.pair in HEADENDS else ("a", "b")
 
 
 class Catalog(Strict):
@@ -157,6 +200,8 @@ class TunnelInfo:
     a_probe: tuple[str, IPv4Address]  # (source interface, target host)
     b_probe: tuple[str, IPv4Address]
     probe_side: Side
+    kind: str = "l2l"  # l2l | remote-access (side b is then a client, not a device)
+    remote_access: RaHints | None = None
 
 
 @dataclass
@@ -165,6 +210,10 @@ class BuiltLab:
     scenario: Scenario | None
     secrets: Secrets
     tunnels: list[TunnelInfo]
+
+    @property
+    def sides(self) -> tuple[Side, ...]:
+        return self.scenario.sides if self.scenario is not None else ("a", "b")
 
     def device(self, side_or_name: str) -> Device:
         if side_or_name in ("a", "b") and self.tunnels:
@@ -220,6 +269,8 @@ def build(name: str, *, sec: Secrets | None = None, seed: int = 7) -> BuiltLab:
     """A lab in the state scenario ``name`` describes, ready to be served over SSH."""
     sc = get(name)
     sec = sec or Secrets.generate()
+    if sc.pair in HEADENDS:
+        return _build_headend(sc, sec, seed)
     lab = Lab(seed=seed)
     kinds = PAIRS[sc.pair]
     names = {"a": _bases()["names"][kinds[0]]["a"], "b": _bases()["names"][kinds[1]]["b"]}
@@ -243,6 +294,37 @@ def build(name: str, *, sec: Secrets | None = None, seed: int = 7) -> BuiltLab:
         a_probe=(_inside_label(devices["a"]), IPv4Address(sides["b"]["host"])),
         b_probe=(_inside_label(devices["b"]), IPv4Address(sides["a"]["host"])),
         probe_side=sc.probe,
+    )
+    built = BuiltLab(lab, sc, sec, [tunnel])
+    for action in sc.setup:
+        run_action(built, action)
+    return built
+
+
+def _build_headend(sc: Scenario, sec: Secrets, seed: int) -> BuiltLab:
+    """A remote-access lab: the headend (side a, the base ASA plus seed 003's L2TP/IPsec
+    configuration and the scenario's lines) and its clients, which dial in at build."""
+    lab = Lab(seed=seed)
+    kind = HEADENDS[sc.pair]
+    name = _bases()["names"][kind]["a"]
+    values = side_values("a", name, sec)
+    dev = lab.add(_new_device(kind, name, values, sec))
+    apply_config(dev, _bases()["remote_access"][kind].format(**values))
+    apply_config(dev, [ln.format(**values) for ln in sc.config.get("a", [])])
+    dev.faults = DeviceFaults(**sc.faults.get("a", {}))
+    dev.ssh = SshFaults(**sc.ssh.get("a", {}))
+    if not sc.clients:
+        raise ScenarioError(f"{sc.name}: a remote-access scenario needs clients")
+    for client in sc.clients:
+        ra.connect(lab, dev, ra.Client(IPv4Address(client.address), client.user, client.mode, client.pfs,
+                                       client.protocol, client.group))
+    user = next((c for c in sc.clients if c.ticket), sc.clients[-1])
+    a_ip = IPv4Address(_bases()["sides"]["a"]["outside_ip"])
+    here = (_inside_label(dev), IPv4Address(_bases()["sides"]["a"]["host"]))
+    tunnel = TunnelInfo(
+        name=f"{name}--ra-{user.user}", a=name, b=f"client-{user.address}", a_endpoint=a_ip,
+        b_endpoint=IPv4Address(user.address), a_probe=here, b_probe=here, probe_side="a",
+        kind="remote-access", remote_access=(sc.remote_access or RaHints()).model_copy(update={"user": user.user}),
     )
     built = BuiltLab(lab, sc, sec, [tunnel])
     for action in sc.setup:

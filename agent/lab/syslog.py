@@ -54,6 +54,16 @@ ASA: dict[str, str] = {
     "expired_ctx": "%ASA-4-402128: CRYPTO: An attempt to allocate a large memory block failed, size: 2048, limit: 1048576",
     "mss": "%ASA-4-419001: Dropping TCP packet from inside:{src}/51022 to outside:{dst}/445, reason: MSS exceeded, MSS 1460, data 1380",
     "tx_large": "%ASA-6-722036: Group client-group User {peer} IP {peer} Transmitting large packet {size} (threshold 1206)",
+    # remote access / L2TP over IPsec headend (seed 003 debug, ASA syslog guide)
+    "ra_p1_complete": "%ASA-5-713119: Group = {group}, IP = {peer}, PHASE 1 COMPLETED",
+    "ra_p2_complete": "%ASA-5-713120: Group = {group}, Username = {user}, IP = {peer}, PHASE 2 COMPLETED (msgid=00000001)",
+    "ra_address": "%ASA-6-713228: Group = {group}, Username = {user}, IP = {peer}, Assigned private IP address {assigned} to remote user",
+    "ra_conflict": "%ASA-3-713206: Group = {group}, IP = {peer}, Tunnel Rejected: Conflicting protocols specified by tunnel-group and group-policy",
+    "ra_p2_attr": "%ASA-5-713257: Phase 2 failure: Mismatched attribute types for class {cls}: Rcv'd: {rcvd} Cfg'd: {cfgd}",
+    "ra_proposals": "%ASA-3-713902: Group = {group}, IP = {peer}, All IPSec SA proposals found unacceptable!",
+    "ra_logins": "%ASA-4-113029: Group {policy} User {user} IP {peer} Session could not be established: session limit of {limit} reached.",
+    "ra_ipaa": "%ASA-4-737012: IPAA: Session=0x{session:08x}, Address assignment failed",
+    "ra_no_address": "%ASA-3-713132: Group = {group}, Username = {user}, IP = {peer}, Cannot obtain an IP address for remote peer",
 }
 
 IOS: dict[str, str] = {

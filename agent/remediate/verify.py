@@ -65,7 +65,8 @@ def verify(collector: TunnelCollector, ctx: Context, probe: ProbeSpec | None) ->
                 peer.outputs = {k: v for k, v in peer.outputs.items() if not same_kind(k, reread.command)}
                 peer.outputs[reread.command] = reread.output
         rebuild_facts(peer)
-    fresh = Context(ctx.tunnel, ctx.peers, live=True, scratch={"asp_baseline": baseline})
+    fresh = Context(ctx.tunnel, ctx.peers, live=True, scratch={"asp_baseline": baseline}, kind=ctx.kind,
+                    remote_access=dict(ctx.remote_access))
     diag = diagnose(library(), fresh)
     rate = success_rate(last) if last else None
     up = diag.status is Status.UP and (rate is None or rate > 0)

@@ -36,6 +36,8 @@ class SweepTunnel:
     name: str
     peers: tuple[SweepPeer, SweepPeer]
     probe: tuple[str, str] | None = None  # (device, ping command) for --probe
+    kind: str = "l2l"  # l2l | remote-access: the tree (agent/engine/select.py)
+    remote_access: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -123,6 +125,12 @@ def run_sweep(tunnels: list[SweepTunnel], workers: int = 8, progress: Progress |
         for p in t.peers:
             if p.connection is not None:
                 specs.setdefault(p.name, p.connection)
+    ra_pools: dict[str, list[str]] = {}  # headends of remote-access tunnels -> their pool hints
+    for t in tunnels:
+        if t.kind == "remote-access":
+            for p in t.peers:
+                if p.connection is not None:
+                    ra_pools.setdefault(p.name, []).extend([t.remote_access["pool"]] if t.remote_access.get("pool") else [])
     pings: dict[str, list[str]] = {}
     if probe:
         for t in tunnels:
@@ -130,7 +138,8 @@ def run_sweep(tunnels: list[SweepTunnel], workers: int = 8, progress: Progress |
                 pings.setdefault(t.probe[0], []).append(t.probe[1])
     reads: dict[str, DeviceRead] = {}
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {name: pool.submit(_read_device, spec, redactor, device_commands(spec.platform), pings.get(name))
+        futures = {name: pool.submit(_read_device, spec, redactor, device_commands(spec.platform, ra_pools.get(name)),
+                                     pings.get(name))
                    for name, spec in specs.items()}
         for name, fut in futures.items():
             done = reads[name] = fut.result()
@@ -153,5 +162,5 @@ def run_sweep(tunnels: list[SweepTunnel], workers: int = 8, progress: Progress |
                 error = f"{got.error.kind}: {got.error}"
             peers.append(PeerCtx(p.name, p.platform, p.endpoint, got is not None and got.error is None,
                                  got.facts if got else None, dict(got.outputs) if got else {}, error))
-        results.append(TunnelResult(t.name, diagnose(lib, Context(t.name, peers))))
+        results.append(TunnelResult(t.name, diagnose(lib, Context(t.name, peers, kind=t.kind, remote_access=t.remote_access))))
     return SweepResult(started, time.monotonic() - t0, results, reads, workers, parse_seconds)

@@ -25,7 +25,7 @@ def test_live_diagnosis_names_the_expected_root_cause(name: str) -> None:
     sc = built.scenario
     assert sc is not None
     with RunningLab(built) as lab:
-        with TunnelCollector(built.tunnels[0].name, lab.targets(0, **FAST.get(name, {}))) as col:
+        with TunnelCollector(built.tunnels[0].name, lab.targets(0, **FAST.get(name, {})), **lab.collector_options()) as col:
             diag = diagnose_live(col, lab.probe()).diagnosis
     assert diag.root_cause.code == sc.expect, [(s.node, s.outcome, s.detail) for s in diag.steps]
     doc = diag.to_json()

@@ -31,7 +31,8 @@ def test_lab_up_starts_every_scenario_and_writes_an_inventory(name: str, tmp_pat
     result = runner.invoke(app, ["lab", "up", "--scenario", name, "--inventory-out", str(inv), "--duration", "0.2"])
     assert result.exit_code == 0, result.output
     doc = yaml.safe_load(inv.read_text())
-    assert len(doc["devices"]) == 2 and len(doc["tunnels"]) == 1
+    assert len(doc["devices"]) == len(S.get(name).sides) and len(doc["tunnels"]) == 1
+    assert doc["tunnels"][0].get("kind", "l2l") == S.get(name).kind
     assert all(d["host"] == "127.0.0.1" and d["port"] > 0 for d in doc["devices"])
     env_file = inv.with_suffix(".env")
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o600

@@ -89,6 +89,28 @@ def check_side(conn: Any, platform: str, obs: S.SideObservation) -> list[str]:
     return problems
 
 
+def check_ra(conn: Any, obs: S.RaObservation, pool_name: str) -> list[str]:
+    """A remote-access headend as seed 003 verifies it, read with the stock netmiko client
+    (the session database on the ASA; the pool table, in each platform's layout)."""
+    problems = []
+    if obs.pool_free is not None:
+        pool = conn.send_command(f"show ip local pool {pool_name}")
+        # ASA: Begin End Mask Free Held In-use; IOS: Pool Begin End Free In-use
+        m = re.search(r"^\s*(?:\S+\s+){2}(?:\S+\s+)?(\d+)\s+\d+(?:\s+\d+)?\s*$", pool, re.M)
+        if m is None or int(m.group(1)) != obs.pool_free:
+            problems.append(f"pool free expected {obs.pool_free}:\n{pool[:300]}")
+    if obs.sessions is None and obs.transport is None:
+        return problems
+    sessions = conn.send_command("show vpn-sessiondb detail ra-ikev1-ipsec")
+    if obs.sessions is not None:
+        count = len(re.findall(r"^Username\s*:\s*\S+\s+Index", sessions, re.M))
+        if count != obs.sessions:
+            problems.append(f"{count} sessions, expected {obs.sessions}:\n{sessions}")
+    if obs.transport is not None and ("Encapsulation: Transport" in sessions) != obs.transport:
+        problems.append(f"transport mode expected={obs.transport}:\n{sessions}")
+    return problems
+
+
 def _reachable(sc: S.Scenario, side: str) -> bool:
     faults = sc.ssh.get(side, {})  # type: ignore[call-overload]
     return not (faults.get("refuse_auth") or faults.get("refuse_enable") or faults.get("banner_delay") or faults.get("drop_after_commands"))
@@ -106,7 +128,11 @@ def test_scenario_over_ssh(name: str) -> None:
             if sc.observe.ping is not None:
                 assert (success_rate(out) >= 60) == (sc.observe.ping == "success"), out
         problems: list[str] = []
-        for side in ("a", "b"):
+        if sc.observe.ra is not None and sc.remote_access is not None:
+            with connect(running, built.device("a").name) as conn:
+                conn.enable()
+                problems += check_ra(conn, sc.observe.ra, sc.remote_access.pool or "")
+        for side in built.sides:
             obs: S.SideObservation = getattr(sc.observe, side)
             if obs == S.SideObservation() or not _reachable(sc, side):
                 continue

@@ -15,19 +15,23 @@ from agent.redact import Redactor
 
 def bundle_of(built: S.BuiltLab, redactor: Redactor) -> Bundle:
     t = built.tunnels[0]
+    hints = t.remote_access.model_dump(exclude_none=True) if t.remote_access is not None else {}
     peers = []
     for name, mine, other in ((t.a, t.a_endpoint, t.b_endpoint), (t.b, t.b_endpoint, t.a_endpoint)):
+        if name not in built.lab.devices:  # a remote-access client: not ours
+            peers.append(BundlePeer(name, None, str(mine)))
+            continue
         dev = built.lab.devices[name]
         shell = DeviceShell(dev)
         shell.privileged = True
         outputs = {}
-        for spec in tunnel_commands(dev.platform.value, str(other)):
+        for spec in tunnel_commands(dev.platform.value, str(other), t.kind, hints):
             text = shell.handle_line(spec.command).output
             if "Invalid input" in text and spec.fallback:
                 text = shell.handle_line(spec.fallback).output
             outputs[spec.command] = redactor.redact(text)
         peers.append(BundlePeer(name, dev.platform.value, str(mine), None, outputs))
-    return Bundle(peers, t.name)
+    return Bundle(peers, t.name, kind=t.kind, remote_access=hints)
 
 
 @pytest.mark.parametrize("name", sorted(S.catalog()))
@@ -40,6 +44,11 @@ def test_offline_diagnosis_of_rendered_scenario(name: str) -> None:
     diag = diagnose_bundle(bundle_of(built, Redactor()))
     assert diag.root_cause.code == sc.expect, [(s.node, s.outcome, s.detail) for s in diag.steps]
     assert diag.to_json()["root_cause"]["code"] == sc.expect
+    if sc.kind == "remote-access":  # configuration faults: recommended, never cleared
+        assert diag.steps[0].check == "ra_evidence"
+        assert diag.root_cause.remediation is None
+        if sc.expect != "TUNNEL_UP":
+            assert diag.root_cause.evidence and diag.root_cause.fix.get("cisco_asa")
 
 
 def test_one_peer_bundle_still_answers_and_lists_what_was_not_checked() -> None:

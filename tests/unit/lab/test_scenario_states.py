@@ -42,13 +42,33 @@ def _check_side(dev: Device, obs: S.SideObservation) -> list[str]:
     return problems
 
 
+def _check_ra(built: S.BuiltLab, obs: S.RaObservation) -> list[str]:
+    sc = built.scenario
+    assert sc is not None and sc.remote_access is not None and sc.remote_access.pool
+    head = built.device("a")
+    users = [sa for sa in head.state.ipsec_sas if sa.username is not None]
+    problems = []
+    if obs.sessions is not None and len(users) != obs.sessions:
+        problems.append(f"{len(users)} remote-access sessions, expected {obs.sessions}")
+    if obs.transport is not None and any((sa.mode == "transport") != obs.transport for sa in users):
+        problems.append(f"user SA modes {[sa.mode for sa in users]}")
+    if obs.pool_free is not None:
+        pool = head.config.ip_pools[sc.remote_access.pool]
+        free = len(pool.addresses()) - sum(1 for sa in users if sa.assigned_ip in pool.addresses())
+        if free != obs.pool_free:
+            problems.append(f"pool free {free}, expected {obs.pool_free}")
+    return problems
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_scenario_state_matches_observation(name: str) -> None:
     built = S.build(name)
     sc = built.scenario
     assert sc is not None
     results = S.probe(built, sc.probe) if sc.observe.after_probe else None
-    problems = [f"{side}: {p}" for side in "ab" for p in _check_side(built.device(side), getattr(sc.observe, side))]
+    problems = [f"{side}: {p}" for side in built.sides for p in _check_side(built.device(side), getattr(sc.observe, side))]
+    if sc.observe.ra is not None:
+        problems += _check_ra(built, sc.observe.ra)
     if sc.observe.ping is not None and results is not None:
         ok = sum(results) >= 3
         if ok != (sc.observe.ping == "success"):
@@ -75,7 +95,7 @@ def test_clear_repairs_exactly_the_clearable_scenarios(name: str) -> None:
     sc = built.scenario
     assert sc is not None
     if sc.observe.ping != "fail" and sc.repair == "none":
-        pytest.skip("traffic passes already: nothing for a clear to repair")
+        pytest.skip("traffic passes already, or a remote-access configuration fault: nothing for a clear to repair")
     _clear_both(built)
     fixed = _healthy(built, sc.probe)
     assert fixed == (sc.repair in ("clear", "probe")), f"repair={sc.repair}, healthy after clear={fixed}"
@@ -100,7 +120,7 @@ def test_catalog_covers_at_least_25_root_causes_on_all_pairs() -> None:
     cat = S.catalog().values()
     faults = {sc.expect for sc in cat} - {"TUNNEL_UP", "TUNNEL_IDLE"}
     assert len(faults) >= 25
-    assert {sc.pair for sc in cat} == {"asa-asa", "asa-ios", "ios-ios"}
+    assert {sc.pair for sc in cat} == {"asa-asa", "asa-ios", "ios-ios", "asa-ra", "ios-ra"}
     for pair in ("asa-asa", "asa-ios", "ios-ios"):
         assert any(sc.pair == pair and sc.repair == "clear" for sc in cat), pair
     assert any(sc.repair == "reapply" for sc in cat)

@@ -55,7 +55,7 @@ def test_lab_output_reads_and_matches_the_scenario(name: str) -> None:
     sc = built.scenario
     if sc.observe.after_probe:
         S.probe(built, sc.probe)
-    both = {side: _facts(built, side)[0] for side in "ab"}
+    both = {side: _facts(built, side)[0] for side in built.sides}
     for side, facts in both.items():
         unread = {n: getattr(facts, n).notes for n in ("phase1", "phase2", "crypto_maps", "acl_entries", "routes", "logs",
                                                         "tunnel_groups", "isakmp_policies", "transform_sets")

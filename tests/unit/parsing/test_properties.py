@@ -30,6 +30,9 @@ COMMANDS = [
     ("cisco_ios", "show crypto session detail"), ("cisco_ios", "show running-config"),
     ("cisco_ios", "show ip access-lists"), ("cisco_ios", "show access-list"), ("cisco_ios", "show ip route"),
     ("cisco_ios", "show logging"), ("cisco_ios", "show ip interface brief"), ("cisco_ios", "ping 10.1.1.1"),
+    # remote-access headend (agent/parsing/facts_ra.py)
+    ("cisco_asa", "show ip local pool Address-pool"), ("cisco_asa", "show running-config ip local pool"),
+    ("cisco_asa", "show vpn-sessiondb detail ra-ikev1-ipsec"), ("cisco_ios", "show ip local pool"),
 ]
 SAMPLES = [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.glob("*/*/*.txt"))]
 RELAXED = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

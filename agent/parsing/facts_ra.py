@@ -1,0 +1,176 @@
+"""Remote-access headend facts (seed 000 remote access, seed 003 L2TP over IPsec): address
+pools and their use, the sessions of remote users, the remote-access attributes of group
+policies and tunnel groups.  Built from one device's outputs like ``build_peer_facts``,
+with the same states: MISSING (no command shows it), UNPARSED (an output could not be
+read), DEVICE_ERROR (rejected), EMPTY / OK.  An unreadable session table is never an
+empty one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from ipaddress import IPv4Address, ip_address
+from typing import Any
+
+from agent.parsing.model import FactStatus, Known, Source
+from agent.parsing.result import ParseResult, ParseStatus, platform_of
+from agent.parsing.templates import parse
+
+
+@dataclass(frozen=True)
+class AddressPool:
+    name: str | None  #: from the command (`show ip local pool NAME`) or the config line
+    first: IPv4Address | None
+    last: IPv4Address | None
+    size: int | None  #: addresses in the range
+    free: int | None  #: None when only the configuration was seen
+    in_use: int | None
+    source: Source = Source("")
+
+
+@dataclass(frozen=True)
+class RaSession:
+    username: str
+    assigned_ip: IPv4Address | None
+    public_ip: IPv4Address | None  #: the client's public address
+    protocol: str  #: "IKEv1 IPsec L2TPOverIPsec"
+    group_policy: str
+    tunnel_group: str
+    encapsulation: str  #: Transport / Tunnel ("" when not shown)
+    source: Source = Source("")
+
+
+@dataclass(frozen=True)
+class RaPolicy:
+    """A group policy's remote-access attributes (None: not set here, inherited)."""
+
+    name: str
+    simultaneous_logins: int | None
+    split_policy: str | None  #: tunnelall | tunnelspecified | excludespecified
+    split_acl: str | None
+    tunnel_protocols: tuple[str, ...]
+    source: Source = Source("")
+
+
+@dataclass(frozen=True)
+class RaGroup:
+    name: str
+    type: str  #: remote-access, ipsec-l2l, ...
+    address_pool: str | None
+    group_policy: str | None
+    source: Source = Source("")
+
+
+@dataclass(frozen=True)
+class RaFacts:
+    pools: Known[list[AddressPool]]
+    sessions: Known[list[RaSession]]
+    policies: Known[list[RaPolicy]]
+    groups: Known[list[RaGroup]]
+
+
+def _ip(text: Any) -> IPv4Address | None:
+    try:
+        addr = ip_address(str(text))
+    except ValueError:
+        return None
+    return addr if isinstance(addr, IPv4Address) else None
+
+
+def _int(text: Any) -> int | None:
+    return int(text) if str(text).isdigit() else None
+
+
+def _size(first: IPv4Address | None, last: IPv4Address | None) -> int | None:
+    return int(last) - int(first) + 1 if first is not None and last is not None and last >= first else None
+
+
+def _pools(result: ParseResult) -> list[AddressPool]:
+    words = result.command.split()
+    from_command = words[-1] if len(words) > 3 and words[1].startswith("ip") else None
+    out = []
+    for i, r in enumerate(result.records):
+        first, last = _ip(r.get("begin")), _ip(r.get("end"))
+        out.append(AddressPool(str(r.get("name") or from_command or "") or None, first, last, _size(first, last),
+                               _int(r.get("free")), _int(r.get("in_use")), Source(result.command, i)))
+    return out
+
+
+def _sessions(result: ParseResult) -> list[RaSession]:
+    return [
+        RaSession(str(r.get("username")), _ip(r.get("assigned_ip")), _ip(r.get("public_ip")), str(r.get("protocol") or ""),
+                  str(r.get("group_policy") or ""), str(r.get("tunnel_group") or ""), str(r.get("encapsulation") or ""),
+                  Source(result.command, i))
+        for i, r in enumerate(result.records)
+    ]
+
+
+def _policies(result: ParseResult) -> list[RaPolicy]:
+    merged: dict[str, dict[str, str]] = {}
+    first: dict[str, int] = {}
+    for i, r in enumerate(result.records):
+        name = str(r.get("name"))
+        first.setdefault(name, i)
+        acc = merged.setdefault(name, {})
+        for key in ("simultaneous_logins", "split_policy", "split_acl", "tunnel_protocols", "no_tunnel_protocols"):
+            if r.get(key):
+                acc[key] = str(r.get(key))
+    return [
+        RaPolicy(name, _int(acc.get("simultaneous_logins")), acc.get("split_policy"), acc.get("split_acl"),
+                 () if acc.get("no_tunnel_protocols") else tuple(acc.get("tunnel_protocols", "").split()),
+                 Source(result.command, first[name]))
+        for name, acc in merged.items()
+    ]
+
+
+def _groups(result: ParseResult) -> list[RaGroup]:
+    return [
+        RaGroup(str(r.get("name")), str(r.get("type") or ""), str(r.get("address_pool") or "") or None,
+                str(r.get("group_policy") or "") or None, Source(result.command, i))
+        for i, r in enumerate(result.records)
+        if r.get("type")
+    ]
+
+
+Builder = Callable[[ParseResult], list[Any]]
+
+#: template -> (fact, builder)
+TEMPLATES: dict[str, tuple[str, Builder]] = {
+    "cisco_asa_show_ip_local_pool.textfsm": ("pools", _pools),
+    "cisco_ios_show_ip_local_pool.textfsm": ("pools", _pools),
+    "cisco_asa_show_running-config_ip_local_pool.textfsm": ("pools", _pools),
+    "cisco_asa_show_vpn-sessiondb_ra-ikev1-ipsec.textfsm": ("sessions", _sessions),
+    "cisco_asa_show_running-config_group-policy.textfsm": ("policies", _policies),
+    "cisco_asa_show_running-config_tunnel-group.textfsm": ("groups", _groups),
+}
+_FACTS = ("pools", "sessions", "policies", "groups")
+
+
+def _known(results: list[ParseResult], builder: Builder | None) -> Known[Any]:
+    if not results or builder is None:
+        return Known(FactStatus.MISSING, notes=("no collected command shows this",))
+    commands = tuple(r.command for r in results)
+    raw = "\n".join(f"--- {r.command} ---\n{r.raw}" for r in results)
+    if any(r.status is ParseStatus.UNPARSED for r in results):
+        return Known(FactStatus.UNPARSED, None, commands, raw, tuple(f"{r.command}: {r.error}" for r in results if not r.ok))
+    readable = [r for r in results if r.ok]
+    if not readable:
+        return Known(FactStatus.DEVICE_ERROR, None, commands, raw, tuple(f"{r.command}: {r.error}" for r in results))
+    items = [item for r in readable for item in builder(r)]
+    return Known(FactStatus.OK if items else FactStatus.EMPTY, items, commands, raw)
+
+
+def build_ra_facts(platform: str, outputs: Mapping[str, str]) -> RaFacts:
+    """The remote-access facts of one headend's outputs (command -> raw text)."""
+    plat = platform_of(platform)
+    found: dict[str, list[ParseResult]] = {name: [] for name in _FACTS}
+    builders: dict[str, Builder] = {}
+    if plat is not None:
+        for command, text in outputs.items():
+            result = parse(plat, command, text)
+            entry = TEMPLATES.get(result.template or "")
+            if entry is not None:
+                found[entry[0]].append(result)
+                builders[entry[0]] = entry[1]
+    known = {name: _known(found[name], builders.get(name)) for name in _FACTS}
+    return RaFacts(**known)
