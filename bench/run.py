@@ -8,7 +8,8 @@
 * sweep: tunnels per second of `sweep` and of a Nornir (+ nornir_netmiko, threaded
   runner, same worker count) task collecting the same commands from the same devices
   and parsing them with the same templates, peak RSS of each (separate processes);
-* parse share: the part of a diagnosis and of a sweep spent parsing.
+* parse share: the CPU time spent parsing (TextFSM and building the facts, in whichever
+  thread) as a part of a diagnosis's and a sweep's wall time.
 
     python bench/run.py            # the full run (100/500 tunnels on 50/200 devices)
     python bench/run.py --quick    # a small lab, for a smoke test
@@ -25,6 +26,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,7 @@ from agent.lab import scenarios as S  # noqa: E402
 from agent.lab.fleet import FleetSpec, build_fleet  # noqa: E402
 from agent.lab.runner import RunningLab  # noqa: E402
 from agent.lab.scenarios import BuiltLab  # noqa: E402
+from agent.parsing import ahead  # noqa: E402
 from agent.platforms import tunnel_commands  # noqa: E402
 
 SCENARIOS = ["asa-ios-stale-sa", "asa-ios-psk-mismatch", "ios-ios-healthy", "asa-ios-transform-mismatch",
@@ -50,25 +53,36 @@ def set_latency(built: BuiltLab, connect: float, command: float, jitter: float) 
 
 
 class ParseTimer:
-    """Wraps the facts builder to add up the time spent parsing."""
+    """Adds up the CPU time spent parsing: the facts builder's (main thread) and the
+    collector's parse-ahead worker's (each output parsed as it arrives).  CPU time of the
+    thread that parses, so that work done while another thread waits counts in full and a
+    wait for the GIL does not."""
 
     def __init__(self) -> None:
         self.seconds = 0.0
-        self.original = engine_run.build_peer_facts
+        self._lock = threading.Lock()
+        self.targets = [(engine_run, "build_peer_facts"), (ahead, "parse")]
+        self.originals = [getattr(mod, name) for mod, name in self.targets]
 
     def __enter__(self) -> ParseTimer:
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            t = time.perf_counter()
-            try:
-                return self.original(*args, **kwargs)
-            finally:
-                self.seconds += time.perf_counter() - t
-
-        engine_run.build_peer_facts = timed  # type: ignore[assignment]
+        for (mod, name), original in zip(self.targets, self.originals, strict=True):
+            setattr(mod, name, self._timed(original))
         return self
 
+    def _timed(self, original: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            t = time.thread_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                with self._lock:
+                    self.seconds += time.thread_time() - t
+
+        return timed
+
     def __exit__(self, *exc: object) -> None:
-        engine_run.build_peer_facts = self.original  # type: ignore[assignment]
+        for (mod, name), original in zip(self.targets, self.originals, strict=True):
+            setattr(mod, name, original)
 
 
 def bench_diagnosis(name: str, lat: dict[str, float]) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from agent.collector import Bundle, TunnelCollector
@@ -13,7 +14,9 @@ from agent.engine.model import Diagnosis, Evidence, Status
 from agent.engine.playbook import Library, library
 from agent.engine.registry import Context, PeerCtx
 from agent.engine.walker import Ask, OnStep, diagnose
+from agent.parsing.ahead import ParseAhead
 from agent.parsing.facts import build_peer_facts
+from agent.platforms import tunnel_commands
 
 
 def context_from_bundle(bundle: Bundle, tunnel: str | None = None) -> Context:
@@ -87,10 +90,22 @@ def diagnose_live(
 ) -> Live:
     """Collect, walk; if the tree wants interesting traffic, send it (a ping is not a
     change of state), re-read the SA tables of both peers, walk again."""
-    lib = lib or library()
     say = progress or (lambda text: None)
     ask = _ask_once(ask) if ask is not None else None  # the tree is walked twice around a probe
-    bundle = collector.collect()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="playbooks") as loader, ParseAhead() as ahead:
+        # the agent's own start-up work overlaps the logins; each output is parsed while
+        # the next command's answer is on its way
+        playbooks = loader.submit(library) if lib is None else None
+        for t in collector.targets:
+            if t.connection is not None and t.platform:
+                ahead.warm(t.platform, [c.command for c in tunnel_commands(t.platform, t.remote_endpoint or "0.0.0.0")])
+        collector.on_output = ahead.output
+        try:
+            bundle = collector.collect()
+            ahead.wait()
+        finally:
+            collector.on_output = None
+        lib = lib or (playbooks.result() if playbooks is not None else library())
     ctx = context_from_bundle(bundle, collector.tunnel)
 
     def fetch(platform: str, commands: list[str]) -> None:
@@ -120,9 +135,8 @@ def diagnose_live(
         return Live(first, ctx)
     baseline = asp_baseline(ctx)
     ping = session.run(probe_command(platform, probe))
-    for peer in ctx.peers:
-        if peer.facts is None:
-            continue
+
+    def reread(peer: PeerCtx) -> None:
         remote = next((p.endpoint for p in ctx.peers if p is not peer), "") or ""
         for cmd in SA_COMMANDS.get(peer.platform or "", []):
             cmd = cmd.format(peer=remote)
@@ -133,6 +147,11 @@ def diagnose_live(
                     del peer.outputs[old]
                 peer.outputs[cmd] = result.output
         rebuild_facts(peer)
+
+    # the peers' sessions are independent: both re-read at once, after the ping
+    readable = [peer for peer in ctx.peers if peer.facts is not None]
+    with ThreadPoolExecutor(max_workers=max(1, len(readable)), thread_name_prefix="reread") as pool:
+        list(pool.map(reread, readable))
     ctx2 = Context(ctx.tunnel, ctx.peers, live=True, scratch={"asp_baseline": baseline})
     second = diagnose(lib, ctx2, fetch, ask, on_step=on_step)
     ping_ev = Evidence(probe.peer, ping.command, "\n".join(ping.output.strip().splitlines()[-2:]))

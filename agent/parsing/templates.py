@@ -23,6 +23,8 @@ import textfsm
 from textfsm import clitable
 
 from agent.parsing import markers
+from agent.parsing.fastfsm import FastTextFSM
+from agent.parsing.parse_cache import CACHE
 from agent.parsing.result import ParseResult, ParseStatus, Platform, Record, platform_of
 from agent.parsing.secrets import redact
 from agent.resources import data_dir
@@ -53,7 +55,7 @@ class _Index:
 class _Compiled:
     """A template compiled once, with the lock that serialises its use."""
 
-    fsm: textfsm.TextFSM
+    fsm: FastTextFSM
     header: list[str]
     lock: threading.Lock
 
@@ -81,7 +83,7 @@ def _compiled(path: Path) -> _Compiled:
             entry = _COMPILED.get(path)
             if entry is None:
                 with path.open(encoding="utf-8") as handle:
-                    fsm = textfsm.TextFSM(handle)
+                    fsm = FastTextFSM(handle)
                 entry = _COMPILED[path] = _Compiled(fsm, [h.lower() for h in fsm.header], threading.Lock())
     return entry
 
@@ -136,11 +138,35 @@ def _redact(template: str, records: list[Record], run_key: bytes | None) -> None
                 record[name] = redact(value, run_key)
 
 
-def parse(platform: str | Platform, command: str, text: str, *, run_key: bytes | None = None) -> ParseResult:
-    """Parse one command output.
+def parse(platform: str | Platform, command: str, text: str, *, run_key: bytes | None = None,
+          cache: bool = True) -> ParseResult:
+    """Parse one command output (a result already computed for the same platform, command,
+    run key and text comes from ``parse_cache.CACHE``: the same result; ``cache=False``
+    for outputs parsed once only, as a sweep's, which need no copy kept).
 
     ``run_key``: when given, pre-shared keys in the records become HMAC fingerprints under
     it; otherwise they become ``<redacted>`` (a masked key stays masked)."""
+    plat = platform_of(platform)
+    if plat is None or not cache:
+        return parse_uncached(platform, command, text, run_key=run_key)
+    return CACHE.get_or_parse((plat.value, command, run_key, text),
+                              lambda: parse_uncached(plat, command, text, run_key=run_key))
+
+
+def warm(platform: str | Platform, commands: list[str]) -> None:
+    """Load the indexes and compile the templates ``commands`` need (a collector does it
+    while it waits for the logins, so the first parse does not)."""
+    plat = platform_of(platform)
+    if plat is None:
+        return
+    for command in commands:
+        path = find_template(plat, command)
+        if path is not None:
+            _compiled(path)
+
+
+def parse_uncached(platform: str | Platform, command: str, text: str, *, run_key: bytes | None = None) -> ParseResult:
+    """``parse`` without the cache."""
     plat = platform_of(platform)
     name = plat.value if plat else str(platform)
     if plat is None:
