@@ -91,10 +91,13 @@ class _Lean:
 
     def read_until_pattern(self, pattern: str = "", read_timeout: float = 10.0, re_flags: int = 0,
                            max_loops: int | None = None) -> str:
-        """netmiko's ``read_until_pattern`` (same result and read buffer), waiting on the
-        channel instead of sleeping between reads."""
+        """netmiko's ``read_until_pattern`` (same result and read buffer, the same
+        ``read_timeout_override``), waiting on the channel instead of sleeping between reads."""
         if self.read_timeout_override:
             read_timeout = self.read_timeout_override
+        return self._read_until(pattern, read_timeout, re_flags)
+
+    def _read_until(self, pattern: str, read_timeout: float, re_flags: int = 0) -> str:
         rx = re.compile(pattern, re_flags)
         deadline = time.monotonic() + read_timeout
         output = ""
@@ -145,8 +148,8 @@ class _Lean:
 
     def _first_prompt(self) -> str:
         """The prompt the device prints after login (after any banner)."""
-        try:
-            out = self.read_until_pattern(PROMPT_END, read_timeout=_FIRST_PROMPT_WAIT)
+        try:  # a wait, not a timeout: read_timeout_override does not stretch it
+            out = self._read_until(PROMPT_END, _FIRST_PROMPT_WAIT)
         except ReadTimeout:
             self.write_channel(self.RETURN)  # a device that prints nothing until it is asked
             out = self.read_until_pattern(PROMPT_END, read_timeout=20)

@@ -81,6 +81,11 @@ class FastTextFSM(textfsm.TextFSM):
         self._save_hooked = [(v, h) for v in self.values if (h := _hooks(v, "OnSaveRecord"))]
         self._clear_hooks = [h for v in self.values for h in _hooks(v, "OnClearVar")]
         self._plans: dict[tuple[str, int], Plan | None] = {}
+        for state, rules in self.states.items():  # joined now: a parse finds them ready
+            self._plan(state, 0)
+            for i, rule in enumerate(rules):
+                if rule.line_op == "Continue":
+                    self._plan(state, i + 1)
 
     def _GetValue(self, name: str) -> Any:  # noqa: N802 - textfsm's name
         found = self._by_name.get(name)
