@@ -2,9 +2,10 @@
 
 * diagnosis: `diagnose` end to end against the limit (the slowest peer's login plus its
   command delays for the commands the diagnosis ran), against a measured limit (the
-  slowest peer alone, the same commands sent by a bare netmiko client that finds the
-  prompt once: the lab's own time per command included) and against a serial script that logs into peer A, runs
-  the same commands, then peer B;
+  slowest peer alone, the same commands sent by a bare client on the collector's lean
+  netmiko driver that finds the prompt once: the lab's own time per command included) and
+  against a serial script (stock netmiko) that logs into peer A, runs the same commands,
+  then peer B;
 * sweep: tunnels per second of `sweep` and of a Nornir (+ nornir_netmiko, threaded
   runner, same worker count) task collecting the same commands from the same devices
   and parsing them with the same templates, peak RSS of each (separate processes);
@@ -24,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import resource
 import statistics
 import subprocess
@@ -113,12 +113,15 @@ def bench_diagnosis(name: str, lat: dict[str, float]) -> dict[str, Any]:
 
 def serial_script(name: str, lat: dict[str, float], ran: dict[str, list[str]],
                   prompt_once: bool = False) -> dict[str, float]:
-    """What an engineer's script does: log into A, run the commands, then B.  Returns the
-    seconds per peer: their sum is the serial script; with ``prompt_once`` (the prompt found
-    once, not before every command), their maximum is the measured limit: what the slowest
-    peer costs a client that does nothing else, the lab's own time per command included,
-    which the injected-delay limit leaves out."""
+    """What an engineer's script does: log into A, run the commands, then B (stock netmiko,
+    ``ConnectHandler``).  Returns the seconds per peer: their sum is the serial script.
+    With ``prompt_once``, the fastest netmiko client this project has (the collector's lean
+    driver, the prompt found once) and nothing else: their maximum is the measured limit,
+    what the slowest peer costs with the lab's own time per command included, which the
+    injected-delay limit leaves out."""
     from netmiko import ConnectHandler
+
+    from agent.collector.driver import DRIVERS, prompt_pattern
 
     built = S.build(name)
     set_latency(built, lat["connect"], lat["command"], lat["jitter"])
@@ -127,12 +130,14 @@ def serial_script(name: str, lat: dict[str, float], ran: dict[str, list[str]],
     per_peer: dict[str, float] = {}
     with RunningLab(built) as lab:
         for dev_name, cmds in ran.items():
+            params = lab.netmiko_params(dev_name)
             t = time.perf_counter()
-            with ConnectHandler(**lab.netmiko_params(dev_name)) as conn:
-                conn.enable()
+            with (DRIVERS[params["device_type"]](**params) if prompt_once else ConnectHandler(**params)) as conn:
                 expect = None
                 if prompt_once:  # netmiko's default finds the prompt again before every command
-                    expect = rf"(?:^|\n){re.escape(conn.find_prompt().strip())}\s*$"
+                    expect = prompt_pattern(str(conn.lean_prompt))
+                else:
+                    conn.enable()
                 for cmd in cmds:
                     if cmd not in setup:
                         conn.send_command(cmd, read_timeout=30, expect_string=expect)
