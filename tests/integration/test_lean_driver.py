@@ -126,3 +126,22 @@ def test_session_log_masks_the_secrets(tmp_path: Path) -> None:
             text = log.read_text(encoding="utf-8")
             assert BRIEF[session.platform] in text and "enable" in text
             assert target.connection.secret not in text and target.connection.password not in text
+
+
+def test_device_silent_until_enter(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A device that prints no prompt after login gets an Enter, as netmiko would type."""
+    from agent.lab import server
+
+    original = server._Session._prompt
+
+    def silent_first(self: server._Session) -> str:
+        if not getattr(self, "greeted", False):
+            self.greeted = True  # type: ignore[attr-defined]
+            return ""
+        return original(self)
+
+    monkeypatch.setattr(server._Session, "_prompt", silent_first)
+    with running("asa-ios-healthy") as (built, lab):
+        for device, session in _sessions(lab):
+            assert session.conn.lean_prompt == f"{built.lab.devices[device].hostname}#"
+            assert session.run(BRIEF[session.platform]).ok
