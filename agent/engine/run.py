@@ -16,7 +16,7 @@ from agent.engine.registry import Context, PeerCtx
 from agent.engine.walker import Ask, OnStep, diagnose
 from agent.parsing.ahead import ParseAhead
 from agent.parsing.facts import build_peer_facts
-from agent.platforms import tunnel_commands
+from agent.platforms import ALIASES, tunnel_commands
 
 
 def context_from_bundle(bundle: Bundle, tunnel: str | None = None) -> Context:
@@ -97,7 +97,7 @@ def diagnose_live(
         # the next command's answer is on its way
         playbooks = loader.submit(library) if lib is None else None
         for t in collector.targets:
-            if t.connection is not None and t.platform:
+            if t.connection is not None and t.platform in ALIASES:
                 ahead.warm(t.platform, [c.command for c in tunnel_commands(t.platform, t.remote_endpoint or "0.0.0.0")])
         collector.on_output = ahead.output
         try:

@@ -32,8 +32,13 @@ class ParseAhead:
         self._futures.append(self._pool.submit(warm, platform, commands))
 
     def output(self, platform: str, command: str, text: str) -> None:
-        """An output just collected (redacted, as the facts builder will see it)."""
-        if will_parse(platform, command):
+        """An output just collected (redacted, as the facts builder will see it).  Never
+        raises into the collector: whatever fails here, the facts builder meets again."""
+        try:
+            wanted = will_parse(platform, command)
+        except Exception:  # noqa: BLE001 - e.g. a missing template index, reported by the builder
+            return
+        if wanted:
             self._futures.append(self._pool.submit(parse, platform, command, text))
 
     def wait(self) -> None:
