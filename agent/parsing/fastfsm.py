@@ -11,8 +11,7 @@ rule stock TextFSM would have picked; that rule's own regex then runs once to gi
 named groups.  Actions (Record, Clear, Continue, Error, state changes) are textfsm's own
 code.  A state whose rules cannot be joined safely (numbered or named back references, a
 pattern that does not compile joined) keeps the rule-by-rule loop.  Value lookup is a dict;
-record saving and clearing skip the option hooks of values that have no options; the match
-of a line already seen in the same state is remembered (bounded).
+record saving and clearing skip the option hooks of values that have no options.
 
 ``tests/unit/parsing/test_fastfsm.py`` compares every template over the corpus and the lab's
 outputs with stock TextFSM, result for result."""
@@ -29,9 +28,6 @@ from textfsm.parser import SkipRecord, SkipValue
 _NAMED_GROUP = re.compile(r"(?<!\\)\(\?P<([A-Za-z_]\w*)>")
 _BACKREF = re.compile(r"\\[1-9]|\(\?P=")
 _BASE = textfsm.TextFSMOptions.OptionBase
-_UNSEEN = object()
-_SEEN_MAX = 4096  # remembered line matches per template (then forgotten all at once)
-_SEEN_LINE = 160  # longer lines are not remembered
 
 
 @dataclass(frozen=True)
@@ -85,7 +81,6 @@ class FastTextFSM(textfsm.TextFSM):
         self._save_hooked = [(v, h) for v in self.values if (h := _hooks(v, "OnSaveRecord"))]
         self._clear_hooks = [h for v in self.values for h in _hooks(v, "OnClearVar")]
         self._plans: dict[tuple[str, int], Plan | None] = {}
-        self._seen: dict[tuple[str, int, str], Any] = {}
         for state, rules in self.states.items():  # joined now: a parse finds them ready
             self._plan(state, 0)
             for i, rule in enumerate(rules):
@@ -114,45 +109,24 @@ class FastTextFSM(textfsm.TextFSM):
             self._AppendRecord()  # implicit EOF performs Next.Record
         return self._result
 
-    def _match(self, state: str, start: int, line: str) -> tuple[int, tuple[tuple[str, Any], ...]] | None:
-        """The first rule from ``start`` on that matches ``line`` and its named groups as
-        (name, text), or None.  A pure function of its arguments: remembered, since SA
-        tables repeat most of their lines (headers, transforms, flags) from SA to SA."""
-        key = (state, start, line)
-        found = self._seen.get(key, _UNSEEN)
-        if found is not _UNSEEN:
-            return found
-        rules = self.states[state]
-        plan = self._plan(state, start)
-        result: tuple[int, tuple[tuple[str, Any], ...]] | None
-        if plan is None:  # rule by rule, as textfsm does
-            index = next((i for i in range(start, len(rules)) if rules[i].regex_obj.match(line)), None)
-            if index is None:
-                result = None
-            else:
-                matched = rules[index].regex_obj.match(line)
-                result = index, tuple((n, matched.group(n)) for n in matched.groupdict())
-        else:
-            m = plan.regex.match(line)
-            if m is None:
-                result = None
-            else:
-                offset = int(str(m.lastgroup)[1:])
-                result = start + offset, tuple((name, m.group(g)) for g, name in plan.groups[offset])
-        if len(line) <= _SEEN_LINE:
-            if len(self._seen) >= _SEEN_MAX:
-                self._seen.clear()
-            self._seen[key] = result
-        return result
-
     def _CheckLine(self, line: str) -> None:  # noqa: N802 - textfsm's name
         start = 0
         while True:
             rules = self._cur_state
-            found = self._match(self._cur_state_name, start, line)
-            if found is None:
-                return
-            index, assigned = found
+            plan = self._plan(self._cur_state_name, start)
+            if plan is None:  # rule by rule, as textfsm does
+                index = next((i for i in range(start, len(rules)) if rules[i].regex_obj.match(line)), None)
+                if index is None:
+                    return
+                matched = rules[index].regex_obj.match(line)
+                assigned = [(n, matched.group(n)) for n in matched.groupdict()]
+            else:
+                found = plan.regex.match(line)
+                if found is None:
+                    return
+                offset = int(str(found.lastgroup)[1:])
+                index = start + offset
+                assigned = [(name, found.group(g)) for g, name in plan.groups[offset]]
             for name, text in assigned:  # textfsm's _AssignVar / TextFSMValue.AssignVar
                 entry = self._by_name.get(name)
                 if entry is not None:

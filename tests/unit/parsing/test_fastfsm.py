@@ -142,10 +142,3 @@ def test_join_rules_keeps_order_and_refuses_back_references() -> None:
     assert join_rules([r"^(?P<A>\w)(?P=A)", r"^x"]) is None
     assert join_rules([r"^x", r"(?i)^y"]) is None  # global flags cannot be joined
 
-
-def test_remembered_matches_stay_exact_when_the_memory_is_full(monkeypatch: pytest.MonkeyPatch) -> None:
-    from agent.parsing import fastfsm
-
-    monkeypatch.setattr(fastfsm, "_SEEN_MAX", 5)  # forgotten again and again within one output
-    samples = [s for s in _lab_samples() if "ipsec sa" in s[1] or "access-list" in s[1]]
-    assert _compare(samples + samples) > 4
