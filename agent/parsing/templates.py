@@ -24,6 +24,7 @@ from textfsm import clitable
 
 from agent.parsing import markers
 from agent.parsing.fastfsm import FastTextFSM
+from agent.parsing.index_filter import load_index
 from agent.parsing.parse_cache import CACHE
 from agent.parsing.result import ParseResult, ParseStatus, Platform, Record, platform_of
 from agent.parsing.secrets import redact
@@ -68,7 +69,7 @@ def _indexes() -> tuple[_Index, ...]:
     for name, directory in (("own", OWN_TEMPLATES), ("ntc", ntc_templates_dir())):
         if not (directory / "index").exists():
             raise FileNotFoundError(f"{name} TextFSM index not found in {directory} (set IPSEC_AGENT_TEMPLATES)")
-        found.append(_Index(name, directory, clitable.CliTable("index", str(directory))))
+        found.append(_Index(name, directory, load_index(directory, [p.value for p in Platform])))
     return tuple(found)
 
 
