@@ -43,6 +43,7 @@ class PeerRun:
 
 
 Progress = Callable[[str, str], None]  # (peer name, event text)
+OnOutput = Callable[[str, str, str], None]  # (platform, command as keyed, redacted output)
 
 
 class TunnelCollector:
@@ -67,6 +68,7 @@ class TunnelCollector:
         self.progress = progress or (lambda peer, text: None)
         self.log = logs.get().bind(tunnel=tunnel)
         self.collected_at: str | None = None
+        self.on_output: OnOutput | None = None  # told of each output as it arrives (to parse ahead)
 
     def __enter__(self) -> TunnelCollector:
         return self
@@ -110,6 +112,7 @@ class TunnelCollector:
             self.progress(target.name, spec.command)
             result = run.session.run(spec.command, spec.fallback)
             run.results[spec.command] = result
+            self._told(platform, spec.command, result)
             if result.error is not None:
                 run.error = DeviceError(result.error, f"{result.detail or result.error} during '{spec.command}'")
                 self.progress(target.name, f"failed: {result.error}")
@@ -127,7 +130,12 @@ class TunnelCollector:
         run.results[command] = result
         if result.error is not None and run.error is None:
             run.error = DeviceError(result.error, f"{result.detail or result.error} during '{command}'")
+        self._told(run.session.platform, command, result)
         return result
+
+    def _told(self, platform: str, command: str, result: CommandResult) -> None:
+        if self.on_output is not None and result.error is None:
+            self.on_output(platform, command, result.output)
 
     @property
     def targets(self) -> list[PeerTarget]:

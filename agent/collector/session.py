@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import paramiko
-from netmiko import ConnectHandler
 from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException, ReadTimeout
 from tenacity import RetryError, Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from agent import logs
+from agent.collector.driver import DRIVERS, prompt_pattern
 from agent.errors import AgentError
 from agent.platforms import is_device_error, normalise
 from agent.redact import RedactingSessionLog, Redactor
@@ -150,6 +150,11 @@ def _local_of(exc: BaseException, function: str, name: str) -> object:
     return None
 
 
+def connect_driver(**params: Any) -> Any:
+    """An open netmiko connection through the platform's lean driver (``driver.DRIVERS``)."""
+    return DRIVERS[params["device_type"]](**params)
+
+
 def _transient(exc: BaseException) -> bool:
     return _classify(exc).kind in ("timeout", "refused", "dropped") and not isinstance(exc, ReadTimeout)
 
@@ -237,10 +242,9 @@ class DeviceSession:
                 reraise=True,
             ):
                 with attempt:
-                    self.conn = ConnectHandler(**self._params())
-            if self.platform == "cisco_ios" and not self.conn.check_enable_mode():
-                self.conn.enable()
-            elif self.platform == "cisco_asa" and not self.conn.check_enable_mode():
+                    self.conn = connect_driver(**self._params())
+            lean = getattr(self.conn, "lean_prompt", None)
+            if not (lean and lean.endswith("#")) and not self.conn.check_enable_mode():
                 self.conn.enable()
         except (RetryError, Exception) as exc:  # noqa: BLE001 - every failure becomes a DeviceError
             err = _classify(exc)
@@ -257,7 +261,12 @@ class DeviceSession:
     def _learn_prompt(self) -> None:
         """Find the prompt once.  netmiko otherwise finds it again before every command (a
         round trip and a sleep each time); the pattern is the whole prompt at the very end of
-        the output, so a line that merely names the host (`hostname hq-asa`) cannot end a read."""
+        the output, so a line that merely names the host (`hostname hq-asa`) cannot end a read.
+        The lean drivers know it from set-up already."""
+        lean = getattr(self.conn, "lean_prompt", None)
+        if lean and lean.endswith("#"):
+            self.prompt_pattern = prompt_pattern(lean)
+            return
         try:
             prompt = str(self.conn.find_prompt()).strip()
         except Exception:  # noqa: BLE001 - without it, netmiko finds the prompt per command as before

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from agent.collector import Bundle, TunnelCollector
@@ -14,7 +15,9 @@ from agent.engine.playbook import Library, library
 from agent.engine.registry import Context, PeerCtx
 from agent.engine.select import is_ikev2
 from agent.engine.walker import Ask, OnStep, diagnose
+from agent.parsing.ahead import ParseAhead
 from agent.parsing.facts import build_peer_facts
+from agent.platforms import ALIASES, tunnel_commands
 
 
 def context_from_bundle(bundle: Bundle, tunnel: str | None = None) -> Context:
@@ -90,10 +93,22 @@ def diagnose_live(
 ) -> Live:
     """Collect, walk; if the tree wants interesting traffic, send it (a ping is not a
     change of state), re-read the SA tables of both peers, walk again."""
-    lib = lib or library()
     say = progress or (lambda text: None)
     ask = _ask_once(ask) if ask is not None else None  # the tree is walked twice around a probe
-    bundle = collector.collect()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="playbooks") as loader, ParseAhead() as ahead:
+        # the agent's own start-up work overlaps the logins; each output is parsed while
+        # the next command's answer is on its way
+        playbooks = loader.submit(library) if lib is None else None
+        for t in collector.targets:
+            if t.connection is not None and t.platform in ALIASES:
+                ahead.warm(t.platform, [c.command for c in tunnel_commands(t.platform, t.remote_endpoint or "0.0.0.0")])
+        collector.on_output = ahead.output
+        try:
+            bundle = collector.collect()
+            ahead.wait()
+        finally:
+            collector.on_output = None
+        lib = lib or (playbooks.result() if playbooks is not None else library())
     ctx = context_from_bundle(bundle, collector.tunnel)
 
     def fetch(platform: str, commands: list[str]) -> None:
@@ -154,10 +169,9 @@ def diagnose_live(
 
 def _read_again(collector: TunnelCollector, ctx: Context, ikev2: bool) -> None:
     """After the probe: read both peers' SA tables again, each fresh read replacing the
-    first read of the same table."""
-    for peer in ctx.peers:
-        if peer.facts is None:
-            continue
+    first read of the same table.  The peers' sessions are independent: both at once."""
+
+    def reread(peer: PeerCtx) -> None:
         remote = next((p.endpoint for p in ctx.peers if p is not peer), "") or ""
         extra = SA_COMMANDS_IKEV2.get(peer.platform or "", []) if ikev2 else []
         for cmd in SA_COMMANDS.get(peer.platform or "", []) + extra:
@@ -169,6 +183,10 @@ def _read_again(collector: TunnelCollector, ctx: Context, ikev2: bool) -> None:
                     del peer.outputs[old]
                 peer.outputs[cmd] = result.output
         rebuild_facts(peer)
+
+    readable = [peer for peer in ctx.peers if peer.facts is not None]
+    with ThreadPoolExecutor(max_workers=max(1, len(readable)), thread_name_prefix="reread") as pool:
+        list(pool.map(reread, readable))
 
 
 def _ask_once(ask: Ask) -> Ask:

@@ -70,16 +70,29 @@ _PEER_FIELDS = (
 ADDRESS_TEMPLATES = frozenset(t for t, _ in _LOCAL_FIELDS + _PEER_FIELDS) | {"cisco_asa_show_running-config_crypto.textfsm"}
 
 
+def _by_template(pairs: tuple[tuple[str, str], ...]) -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for template, name in pairs:
+        out[template] = (*out.get(template, ()), name)
+    return out
+
+
+_LOCAL_BY = _by_template(_LOCAL_FIELDS)
+_PEER_BY = _by_template(_PEER_FIELDS)
+
+
 def learn_addresses(ctx: Context) -> None:
     """Fill ``local_addresses`` and ``known_peers`` from every output that shows them."""
     for parsed in ctx.parsed:
-        for _, record in parsed.records():
-            for template, name in _LOCAL_FIELDS:
-                if parsed.template == template:
-                    ctx.local_addresses.update(a for a in map(to_ip, to_list(record.get(name))) if a)
-            for template, name in _PEER_FIELDS:
-                if parsed.template == template:
-                    ctx.known_peers.update(a for a in map(to_ip, to_list(record.get(name))) if a)
-            if parsed.template == "cisco_asa_show_running-config_crypto.textfsm" and to_str(record.get("peers")):
+        local, peer = _LOCAL_BY.get(parsed.template, ()), _PEER_BY.get(parsed.template, ())
+        asa_crypto = parsed.template == "cisco_asa_show_running-config_crypto.textfsm"
+        if not (local or peer or asa_crypto):
+            continue
+        for record in parsed.result.records:
+            for name in local:
+                ctx.local_addresses.update(a for a in map(to_ip, to_list(record.get(name))) if a)
+            for name in peer:
+                ctx.known_peers.update(a for a in map(to_ip, to_list(record.get(name))) if a)
+            if asa_crypto and to_str(record.get("peers")):
                 ctx.known_peers.update(a for a in map(to_ip, to_str(record.get("peers")).split()) if a)
     ctx.known_peers -= ctx.local_addresses

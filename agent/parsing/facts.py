@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from agent.parsing import facts_config as cfg
@@ -177,11 +178,16 @@ def _merge_ike(items: list[IkeSettings]) -> IkeSettings:
     return first
 
 
+@lru_cache(maxsize=32)  # one output feeds several groups: the same text, scrubbed once
+def _scrubbed(text: str) -> str:
+    return scrub(text)
+
+
 def _known(ctx: Context, name: str, feeds: list[tuple[Parsed, Builder]]) -> Known[Any]:
     if not feeds:
         return Known(FactStatus.MISSING, notes=("no collected command shows this",))
     commands = tuple(p.command for p, _ in feeds)
-    raw = scrub("\n".join(f"--- {p.command} ---\n{p.result.raw}" for p, _ in feeds))
+    raw = _scrubbed("\n".join(f"--- {p.command} ---\n{p.result.raw}" for p, _ in feeds))
     notes: list[str] = []
     items: list[Any] = []
     readable = 0
@@ -210,13 +216,14 @@ def _incomplete(items: list[Any]) -> list[Any]:
     return [i.source for i in items if getattr(i, "complete", True) is False]
 
 
-def build_peer_facts(platform: str, outputs: Mapping[str, str], run_key: bytes | None = None) -> PeerFacts:
+def build_peer_facts(platform: str, outputs: Mapping[str, str], run_key: bytes | None = None, *,
+                     cache: bool = True) -> PeerFacts:
     """Parse every output of one device and normalise it into ``PeerFacts``. Never raises
     on what the device printed (an unknown platform too: every group is then UNPARSED).
 
     ``outputs``: command as collected -> its raw text. ``run_key``: key for the PSK
     fingerprints of keys still in clear (None: such keys are only reported present; keys
-    the collector already fingerprinted keep its fingerprint)."""
+    the collector already fingerprinted keep its fingerprint).  ``cache``: see ``parse``."""
     plat = platform_of(platform)
     if plat is None:  # nothing can be read: every group says so, none pretends to be empty
         status = FactStatus.UNPARSED if outputs else FactStatus.MISSING
@@ -225,7 +232,7 @@ def build_peer_facts(platform: str, outputs: Mapping[str, str], run_key: bytes |
         return PeerFacts(platform=str(platform), unused=tuple(outputs), **{name: unknown for name in _GROUPS})
     # an output that no fact group and no address lookup reads is not parsed at all
     skipped = [c for c in outputs if not _read_by_anyone(plat, c)]
-    parsed = [Parsed(command, parse(plat, command, text, run_key=run_key))
+    parsed = [Parsed(command, parse(plat, command, text, run_key=run_key, cache=cache))
               for command, text in outputs.items() if command not in skipped]
     ctx = Context(plat, run_key, parsed)
     learn_addresses(ctx)
@@ -241,6 +248,12 @@ def build_peer_facts(platform: str, outputs: Mapping[str, str], run_key: bytes |
             feeds.setdefault(group, []).append((p, builder))
     groups = {name: _known(ctx, name, feeds.get(name, [])) for name in _GROUPS}
     return PeerFacts(platform=plat.value, unused=tuple(unused + skipped), **groups)
+
+
+def will_parse(platform: str, command: str) -> bool:
+    """Whether ``build_peer_facts`` parses this command's output (to parse it ahead)."""
+    plat = platform_of(platform)
+    return plat is not None and _read_by_anyone(plat, command)
 
 
 def _read_by_anyone(plat: Platform, command: str) -> bool:

@@ -88,7 +88,16 @@ def _field_address(r: Record, prefix: str) -> tuple[IPNetwork | None, str]:
 
 def acl_ntc(ctx: Context, parsed: Parsed) -> list[AclEntry]:
     """ntc `show access-list` (ASA, IOS) and `show ip access-lists` (IOS) records; ASA
-    object-group lines and their expanded entries both become entries."""
+    object-group lines and their expanded entries both become entries.  Built once per
+    output (the ACL facts and the NAT rules' ACL index both ask; the entries are frozen)."""
+    key = f"acl_ntc:{id(parsed)}"
+    built: list[AclEntry] | None = ctx.cache.get(key)
+    if built is None:
+        built = ctx.cache[key] = _acl_ntc(parsed)
+    return list(built)
+
+
+def _acl_ntc(parsed: Parsed) -> list[AclEntry]:
     out = []
     for i, r in parsed.records():
         action = to_str(r.get("action")).lower()

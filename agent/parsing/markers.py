@@ -111,10 +111,17 @@ SECRET_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
+_HEAD = 4096
+
+
 def device_error(platform: Platform, text: str) -> str | None:
     """The device's error line when ``text`` is a rejected command, else None. Only the
     first three non-blank lines are looked at (the caret line, then the message)."""
-    lines = [ln for ln in text.splitlines() if ln.strip()][:3]
+    head = text[:_HEAD]  # the first lines without splitting a large output whole
+    cut = len(head) < len(text)
+    lines = [ln for ln in (head.splitlines()[:-1] if cut else head.splitlines()) if ln.strip()][:3]
+    if cut and len(lines) < 3:
+        lines = [ln for ln in text.splitlines() if ln.strip()][:3]
     for line in lines:
         for pattern in DEVICE_ERRORS[platform]:
             if pattern.search(line):

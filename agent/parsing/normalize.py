@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import lru_cache
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -33,7 +34,11 @@ def to_list(value: object) -> list[str]:
 
 def to_ip(value: object) -> IPAddress | None:
     """An address ("10.1.1.1", "2001:db8::1", "10.1.1.1/500" with a port) or None."""
-    text = to_str(value)
+    return _ip(to_str(value))
+
+
+@lru_cache(maxsize=4096)  # the same addresses recur in every output of a device
+def _ip(text: str) -> IPAddress | None:
     if "/" in text and text.count(":") != 1:
         head, _, tail = text.rpartition("/")
         if tail.isdigit() and ":" not in tail:
@@ -50,7 +55,11 @@ def to_network(addr: object, mask: object = "", *, wildcard: bool = False) -> IP
     ("10.1.1.0", "0.0.0.255", wildcard=True) all give a network. Whether a dotted mask is a
     wildcard depends on where it was printed (255.255.255.255 is /32 as a netmask, "any"
     as a wildcard), so the caller says."""
-    address, netmask = to_str(addr), to_str(mask)
+    return _network(to_str(addr), to_str(mask), wildcard)
+
+
+@lru_cache(maxsize=4096)
+def _network(address: str, netmask: str, wildcard: bool) -> IPNetwork | None:
     if not address:
         return None
     if netmask and wildcard:

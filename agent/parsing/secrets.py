@@ -75,6 +75,8 @@ def scrub(text: str) -> str:
     """``text`` with every pre-shared key on a configuration line replaced by ``<redacted>``
     (masked keys stay as printed). For raw text kept beside facts; the collector should
     already have redacted what it stores."""
+    if "key" not in text:  # every key line names one: nothing to scan for
+        return text
     for pattern in _KEY_LINES:
         text = pattern.sub(lambda m: m.group("head") + (m.group("key") if is_masked(m.group("key")) else REDACTED), text)
     return text

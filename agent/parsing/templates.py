@@ -23,6 +23,9 @@ import textfsm
 from textfsm import clitable
 
 from agent.parsing import markers
+from agent.parsing.fastfsm import FastTextFSM
+from agent.parsing.index_filter import load_index
+from agent.parsing.parse_cache import CACHE
 from agent.parsing.result import ParseResult, ParseStatus, Platform, Record, platform_of
 from agent.parsing.secrets import redact
 from agent.resources import data_dir
@@ -53,7 +56,7 @@ class _Index:
 class _Compiled:
     """A template compiled once, with the lock that serialises its use."""
 
-    fsm: textfsm.TextFSM
+    fsm: FastTextFSM
     header: list[str]
     lock: threading.Lock
 
@@ -66,7 +69,7 @@ def _indexes() -> tuple[_Index, ...]:
     for name, directory in (("own", OWN_TEMPLATES), ("ntc", ntc_templates_dir())):
         if not (directory / "index").exists():
             raise FileNotFoundError(f"{name} TextFSM index not found in {directory} (set IPSEC_AGENT_TEMPLATES)")
-        found.append(_Index(name, directory, clitable.CliTable("index", str(directory))))
+        found.append(_Index(name, directory, load_index(directory, [p.value for p in Platform])))
     return tuple(found)
 
 
@@ -81,7 +84,7 @@ def _compiled(path: Path) -> _Compiled:
             entry = _COMPILED.get(path)
             if entry is None:
                 with path.open(encoding="utf-8") as handle:
-                    fsm = textfsm.TextFSM(handle)
+                    fsm = FastTextFSM(handle)
                 entry = _COMPILED[path] = _Compiled(fsm, [h.lower() for h in fsm.header], threading.Lock())
     return entry
 
@@ -136,11 +139,35 @@ def _redact(template: str, records: list[Record], run_key: bytes | None) -> None
                 record[name] = redact(value, run_key)
 
 
-def parse(platform: str | Platform, command: str, text: str, *, run_key: bytes | None = None) -> ParseResult:
-    """Parse one command output.
+def parse(platform: str | Platform, command: str, text: str, *, run_key: bytes | None = None,
+          cache: bool = True) -> ParseResult:
+    """Parse one command output (a result already computed for the same platform, command,
+    run key and text comes from ``parse_cache.CACHE``: the same result; ``cache=False``
+    for outputs parsed once only, as a sweep's, which need no copy kept).
 
     ``run_key``: when given, pre-shared keys in the records become HMAC fingerprints under
     it; otherwise they become ``<redacted>`` (a masked key stays masked)."""
+    plat = platform_of(platform)
+    if plat is None or not cache:
+        return parse_uncached(platform, command, text, run_key=run_key)
+    return CACHE.get_or_parse((plat.value, command, run_key, text),
+                              lambda: parse_uncached(plat, command, text, run_key=run_key))
+
+
+def warm(platform: str | Platform, commands: list[str]) -> None:
+    """Load the indexes and compile the templates ``commands`` need (a collector does it
+    while it waits for the logins, so the first parse does not)."""
+    plat = platform_of(platform)
+    if plat is None:
+        return
+    for command in commands:
+        path = find_template(plat, command)
+        if path is not None:
+            _compiled(path)
+
+
+def parse_uncached(platform: str | Platform, command: str, text: str, *, run_key: bytes | None = None) -> ParseResult:
+    """``parse`` without the cache."""
     plat = platform_of(platform)
     name = plat.value if plat else str(platform)
     if plat is None:

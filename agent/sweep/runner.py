@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from agent import logs
 from agent.collector import ConnectionSpec, DeviceError, DeviceSession
 from agent.engine.model import Diagnosis
 from agent.engine.playbook import library
 from agent.engine.registry import Context, PeerCtx
 from agent.engine.walker import diagnose
 from agent.parsing.facts import build_peer_facts
+from agent.parsing.templates import warm
 from agent.platforms import CommandSpec, device_commands
 from agent.redact import Redactor
 
@@ -67,7 +69,8 @@ class SweepResult:
     results: list[TunnelResult]
     devices: dict[str, DeviceRead]
     workers: int
-    parse_seconds: float = 0.0
+    parse_seconds: float = 0.0  # wall time of building every device's facts
+    warm_seconds: float = 0.0  # CPU time of loading the templates, during the reads
 
     @property
     def exit_code(self) -> int:
@@ -137,17 +140,23 @@ def run_sweep(tunnels: list[SweepTunnel], workers: int = 8, progress: Progress |
             if t.probe is not None:
                 pings.setdefault(t.probe[0], []).append(t.probe[1])
     reads: dict[str, DeviceRead] = {}
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="templates") as warming, \
+            ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        # the templates (indexes, state machines) are loaded while the logins wait
+        warmed = warming.submit(_warm, sorted({spec.platform for spec in specs.values()}))
         futures = {name: pool.submit(_read_device, spec, redactor, device_commands(spec.platform, ra_pools.get(name)),
                                      pings.get(name))
                    for name, spec in specs.items()}
         for name, fut in futures.items():
             done = reads[name] = fut.result()
             say(f"{name}: failed: {done.error.kind}" if done.error is not None else f"{name}: read")
+        warm_seconds = warmed.result()
+    # parsed after the reads: parsing in the workers overlaps the I/O but, on a small
+    # machine, costs about twice the CPU time (the SSH threads keep taking the GIL)
     p0 = time.monotonic()
     for device in reads.values():
         if device.outputs:
-            device.facts = build_peer_facts(device.platform, device.outputs)
+            device.facts = build_peer_facts(device.platform, device.outputs, cache=False)
     parse_seconds = time.monotonic() - p0
     lib = library()
     results = []
@@ -163,4 +172,17 @@ def run_sweep(tunnels: list[SweepTunnel], workers: int = 8, progress: Progress |
             peers.append(PeerCtx(p.name, p.platform, p.endpoint, got is not None and got.error is None,
                                  got.facts if got else None, dict(got.outputs) if got else {}, error))
         results.append(TunnelResult(t.name, diagnose(lib, Context(t.name, peers, kind=t.kind, remote_access=t.remote_access))))
-    return SweepResult(started, time.monotonic() - t0, results, reads, workers, parse_seconds)
+    return SweepResult(started, time.monotonic() - t0, results, reads, workers, parse_seconds, warm_seconds)
+
+
+def _warm(platforms: list[str]) -> float:
+    """Load the playbooks and the templates the sweep's commands need (never fails: what
+    is not loaded now loads when first used); returns the CPU time it took."""
+    cpu = time.thread_time()
+    try:
+        library()
+        for platform in platforms:
+            warm(platform, [c.command for c in device_commands(platform)])
+    except Exception as exc:  # noqa: BLE001 - the sweep reports what really fails, later
+        logs.get().warning("warm_up", outcome=type(exc).__name__)
+    return time.thread_time() - cpu

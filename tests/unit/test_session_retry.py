@@ -30,7 +30,7 @@ def test_retry_policy(monkeypatch: pytest.MonkeyPatch, exc: Exception, kind: str
         count["n"] += 1
         raise exc
 
-    monkeypatch.setattr(S, "ConnectHandler", fake_connect)
+    monkeypatch.setattr(S, "connect_driver", fake_connect)
     monkeypatch.setattr(S, "wait_random_exponential", lambda **kw: (lambda rs: 0))
     spec = ConnectionSpec("r1", "cisco_ios", "127.0.0.1", 1, "u", "p", connect_attempts=3, host_key_policy="ignore")
     with pytest.raises(DeviceError) as err:
