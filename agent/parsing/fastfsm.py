@@ -18,8 +18,11 @@ outputs with stock TextFSM, result for result."""
 
 from __future__ import annotations
 
+import io
+import logging
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import textfsm
@@ -171,3 +174,81 @@ class FastTextFSM(textfsm.TextFSM):
             value.value = None
         for hook in self._clear_hooks:
             hook.OnClearVar()
+
+
+# ---------------------------------------------------------------- self-check
+# FastTextFSM uses textfsm's own actions but overrides some of its private methods; a
+# textfsm release that changes them must not change a parse.  Before the first template
+# is compiled, both machines parse a template that uses every option and action; the
+# fast one is used only when they agree.
+
+OPTIONS_TEMPLATE = r"""Value Filldown,Required SECTION (\S+)
+Value Key NAME (\w+)
+Value List TAGS ((?P<tag>\w+)=(?P<val>\d+))
+Value Fillup TOTAL (\d+)
+Value NUMBER (\d+)
+Value Required STATE (up|down)
+
+Start
+  ^(?i:section)\s+${SECTION}\s*$$
+  ^item\s+${NAME} -> Continue
+  ^item\s+\w+\s+number\s+${NUMBER} -> Continue
+  ^item\s+.*state\s+${STATE}
+  ^\s+tag\s+${TAGS}
+  ^end -> Record
+  ^reset -> Clear
+  ^wipe -> Clearall
+  ^total\s+${TOTAL}
+  ^error -> Error "bad line"
+  ^stop -> End
+  ^.* -> Continue
+  ^next -> Next.Record Other
+
+Other
+  ^back -> Start
+  ^\s*${NAME}\s*$$ -> Record
+"""
+
+OPTIONS_INPUT = """SECTION alpha
+item one number 1 state up
+  tag a=1
+  tag b=2
+end
+item two number 2 state down
+reset
+item three state up
+end
+next
+  four
+back
+section beta
+item five number 5 state up
+  tag c=3
+end
+wipe
+item six number 6 state down
+end
+total 9
+item seven number 7
+"""
+
+
+@cache
+def machine_class() -> type[textfsm.TextFSM]:
+    """FastTextFSM when it parses the self-check exactly as the installed textfsm does,
+    else textfsm.TextFSM."""
+    for text in (OPTIONS_INPUT, OPTIONS_INPUT + "stop\nitem eight state up\nend\n", OPTIONS_INPUT + "error\n", ""):
+        results = []
+        for cls in (textfsm.TextFSM, FastTextFSM):
+            try:
+                fsm = cls(io.StringIO(OPTIONS_TEMPLATE))
+                results.append(("ok", fsm.header, fsm.ParseText(text)))
+            except textfsm.TextFSMError as exc:
+                results.append(("error", str(exc), None))
+            except Exception as exc:  # noqa: BLE001 - any failure of the fast machine means: do not use it
+                results.append(("crash", type(exc).__name__, None))
+        if results[0] != results[1]:
+            logging.getLogger(__name__).warning("FastTextFSM disagrees with textfsm %s; using textfsm",
+                                                getattr(textfsm, "__version__", "?"))
+            return textfsm.TextFSM
+    return FastTextFSM

@@ -23,7 +23,7 @@ import textfsm
 from textfsm import clitable
 
 from agent.parsing import markers
-from agent.parsing.fastfsm import FastTextFSM
+from agent.parsing.fastfsm import machine_class
 from agent.parsing.index_filter import load_index
 from agent.parsing.parse_cache import CACHE
 from agent.parsing.result import ParseResult, ParseStatus, Platform, Record, platform_of
@@ -56,7 +56,7 @@ class _Index:
 class _Compiled:
     """A template compiled once, with the lock that serialises its use."""
 
-    fsm: FastTextFSM
+    fsm: textfsm.TextFSM
     header: list[str]
     lock: threading.Lock
 
@@ -84,7 +84,7 @@ def _compiled(path: Path) -> _Compiled:
             entry = _COMPILED.get(path)
             if entry is None:
                 with path.open(encoding="utf-8") as handle:
-                    fsm = FastTextFSM(handle)
+                    fsm = machine_class()(handle)
                 entry = _COMPILED[path] = _Compiled(fsm, [h.lower() for h in fsm.header], threading.Lock())
     return entry
 

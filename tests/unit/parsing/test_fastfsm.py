@@ -13,7 +13,7 @@ import textfsm
 from agent.lab import scenarios as S
 from agent.lab.fleet import FleetSpec, build_fleet
 from agent.lab.shell import DeviceShell
-from agent.parsing.fastfsm import FastTextFSM, join_rules
+from agent.parsing.fastfsm import OPTIONS_INPUT, OPTIONS_TEMPLATE, FastTextFSM, join_rules, machine_class
 from agent.parsing.result import platform_of
 from agent.parsing.templates import _text, find_template
 from agent.platforms import device_commands, tunnel_commands
@@ -71,57 +71,6 @@ def test_same_results_as_textfsm_over_lab_outputs() -> None:
     assert _compare(_lab_samples()) > 50
 
 
-OPTIONS_TEMPLATE = r"""Value Filldown,Required SECTION (\S+)
-Value Key NAME (\w+)
-Value List TAGS ((?P<tag>\w+)=(?P<val>\d+))
-Value Fillup TOTAL (\d+)
-Value NUMBER (\d+)
-Value Required STATE (up|down)
-
-Start
-  ^(?i:section)\s+${SECTION}\s*$$
-  ^item\s+${NAME} -> Continue
-  ^item\s+\w+\s+number\s+${NUMBER} -> Continue
-  ^item\s+.*state\s+${STATE}
-  ^\s+tag\s+${TAGS}
-  ^end -> Record
-  ^reset -> Clear
-  ^wipe -> Clearall
-  ^total\s+${TOTAL}
-  ^error -> Error "bad line"
-  ^stop -> End
-  ^.* -> Continue
-  ^next -> Next.Record Other
-
-Other
-  ^back -> Start
-  ^\s*${NAME}\s*$$ -> Record
-"""
-
-OPTIONS_INPUT = """SECTION alpha
-item one number 1 state up
-  tag a=1
-  tag b=2
-end
-item two number 2 state down
-reset
-item three state up
-end
-next
-  four
-back
-section beta
-item five number 5 state up
-  tag c=3
-end
-wipe
-item six number 6 state down
-end
-total 9
-item seven number 7
-"""
-
-
 @pytest.mark.parametrize("text", [OPTIONS_INPUT, OPTIONS_INPUT + "stop\nitem eight state up\nend\n",
                                   OPTIONS_INPUT + "error\n", "", "\n\n", "end\n"])
 def test_every_option_and_action_as_textfsm(text: str) -> None:
@@ -142,3 +91,17 @@ def test_join_rules_keeps_order_and_refuses_back_references() -> None:
     assert join_rules([r"^(?P<A>\w)(?P=A)", r"^x"]) is None
     assert join_rules([r"^x", r"(?i)^y"]) is None  # global flags cannot be joined
 
+
+
+def test_the_fast_machine_is_used_only_when_it_agrees_with_the_installed_textfsm(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    assert machine_class() is FastTextFSM  # the installed textfsm: identical on the self-check
+    machine_class.cache_clear()
+    try:
+        # as if textfsm's internals had moved: the fast machine's loop no longer sees its records
+        monkeypatch.setattr(FastTextFSM, "_AppendRecord", lambda self: None)
+        assert machine_class() is textfsm.TextFSM
+    finally:
+        monkeypatch.undo()
+        machine_class.cache_clear()
+    assert machine_class() is FastTextFSM
