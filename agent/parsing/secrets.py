@@ -57,16 +57,18 @@ def fingerprint_of(field_value: str) -> str | None:
     return match.group(1)[:FINGERPRINT_DIGITS] if match else None
 
 
-#: Lines that carry a pre-shared key (IOS and ASA syntax); group "key" is the key.
+#: Lines that carry a pre-shared key (IOS and ASA syntax); group "key" is the key.  Each
+#: pattern goes with a literal every line it matches contains, so that a text without it
+#: (an SA table that says "key" elsewhere) is not scanned line by line for nothing.
 _KEY_LINES = tuple(
-    re.compile(p, re.MULTILINE)
-    for p in (
-        r"^(?P<head>\s*crypto isakmp key (?:\d\s+)?)(?!<psk hmac:)(?P<key>\S+)(?=\s+(?:address|hostname)\s)",
-        r"^(?P<head>\s*isakmp key )(?!<psk hmac:)(?P<key>\S+)(?=\s+address\s)",
-        r"^(?P<head>\s+pre-shared-key address \S+(?:\s+\d+\.\d+\.\d+\.\d+)? key (?:\d\s+)?)(?!<psk hmac:)(?P<key>\S+)",
-        r"^(?P<head>\s+pre-shared-key (?:(?:local|remote)\s+)?(?:\d\s+)?)(?!<psk hmac:)(?P<key>\S+)\s*$",
-        r"^(?P<head>\s+(?:ikev1 )?pre-shared-key (?:\d+\s+)?)(?!<psk hmac:)(?P<key>\S+)\s*$",
-        r"^(?P<head>\s+ikev2 (?:local|remote)-authentication pre-shared-key (?:\d+\s+)?)(?!<psk hmac:)(?P<key>\S+)\s*$",
+    (literal, re.compile(p, re.MULTILINE))
+    for literal, p in (
+        ("isakmp key ", r"^(?P<head>\s*crypto isakmp key (?:\d\s+)?)(?!<psk hmac:)(?P<key>\S+)(?=\s+(?:address|hostname)\s)"),
+        ("isakmp key ", r"^(?P<head>\s*isakmp key )(?!<psk hmac:)(?P<key>\S+)(?=\s+address\s)"),
+        ("pre-shared-key ", r"^(?P<head>\s+pre-shared-key address \S+(?:\s+\d+\.\d+\.\d+\.\d+)? key (?:\d\s+)?)(?!<psk hmac:)(?P<key>\S+)"),
+        ("pre-shared-key ", r"^(?P<head>\s+pre-shared-key (?:(?:local|remote)\s+)?(?:\d\s+)?)(?!<psk hmac:)(?P<key>\S+)\s*$"),
+        ("pre-shared-key ", r"^(?P<head>\s+(?:ikev1 )?pre-shared-key (?:\d+\s+)?)(?!<psk hmac:)(?P<key>\S+)\s*$"),
+        ("pre-shared-key ", r"^(?P<head>\s+ikev2 (?:local|remote)-authentication pre-shared-key (?:\d+\s+)?)(?!<psk hmac:)(?P<key>\S+)\s*$"),
     )
 )
 
@@ -77,6 +79,8 @@ def scrub(text: str) -> str:
     already have redacted what it stores."""
     if "key" not in text:  # every key line names one: nothing to scan for
         return text
-    for pattern in _KEY_LINES:
+    for literal, pattern in _KEY_LINES:
+        if literal not in text:
+            continue
         text = pattern.sub(lambda m: m.group("head") + (m.group("key") if is_masked(m.group("key")) else REDACTED), text)
     return text
