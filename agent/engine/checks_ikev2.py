@@ -27,6 +27,7 @@ from agent.engine.checks import (
     _phase1,
     _phase2,
     _tunnel_interface,
+    dynamic_priority,
 )
 from agent.engine.registry import Context, Outcome, PeerCtx, check
 from agent.parsing.facts_ikev2 import ike_encryption, ike_integrity
@@ -257,10 +258,15 @@ def _keys(ctx: Context) -> Outcome | None:
 # ---------------------------------------------------------------- the child SA
 
 
-@check("ikev2_child_config", "transform_mismatch", "proxy_mismatch", "pfs_mismatch", "unknown")
+@check("ikev2_child_config", "dynamic_priority", "transform_mismatch", "proxy_mismatch", "pfs_mismatch", "unknown")
 def ikev2_child_config(ctx: Context) -> Outcome:
-    """IKE SA READY, no child SA: IPsec proposal / transform set, traffic selectors (the
-    crypto ACLs mirrored), PFS (which only a CREATE_CHILD_SA - a rekey - negotiates)."""
+    """IKE SA READY, no child SA: a dynamic entry ahead of the peer's static one (the
+    responder picks it and its proposals), IPsec proposal / transform set, traffic
+    selectors (the crypto ACLs mirrored), PFS (which only a CREATE_CHILD_SA - a rekey -
+    negotiates)."""
+    shadowed = dynamic_priority(ctx)
+    if shadowed is not None:
+        return shadowed
     ea, eb = _entry_for(ctx.a, ctx.b.endpoint), _entry_for(ctx.b, ctx.a.endpoint)
     values: dict[str, Any] = {"a": ctx.a.name, "b": ctx.b.name, "a_map": ea.map_name if ea else "?",
                               "a_seq": ea.seq if ea else "?", "b_map": eb.map_name if eb else "?", "b_seq": eb.seq if eb else "?",

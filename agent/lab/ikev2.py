@@ -5,7 +5,8 @@ child SA: traffic selectors from the crypto ACLs and the IPsec proposal / transf
 What each failure leaves behind follows how the devices behave: an initiator with no
 answer keeps an IN-NEG SA while it retransmits; a refused proposal or a failed
 authentication deletes the half-open SA on both sides and only the logs tell why; a
-refused child SA leaves the IKE SA READY with no IPsec SA.  PFS does not apply to the
+refused child SA leaves the IKE SA READY with no IPsec SA (also when a dynamic map entry
+numbered below the peer's static entry catches the child SA and offers other proposals).  PFS does not apply to the
 child SA created in IKE_AUTH (RFC 7296 1.2), so differing `set pfs` lets the tunnel come
 up.  Once up, the IPsec SAs are the same objects IKEv1 quick mode makes, so traffic,
 counters, clears and reboots act on them through ``ike`` and ``traffic``."""
@@ -211,7 +212,9 @@ def _child(lab: Lab, ini: Device, itf: Interface, resp: Device, prop: ike.Propos
     r_itf = resp.config.interface_owning(peer)
     assert r_itf is not None
     verdict, r_entry = ike._responder_entry(resp, r_itf, local, prop)
-    if verdict != "ok" or r_entry is None:
+    # "dynamic_first": a dynamic entry numbered below the peer's static entry takes the
+    # child SA; its proposals (an ASA dynamic entry has no IKEv2 IPsec proposal here) decide
+    if verdict not in ("ok", "dynamic_first") or r_entry is None:
         resp.log(message(resp.platform, "ts_reject", local=peer, peer=local, rts=_range(prop.local_net), lts=_range(prop.remote_net)))
         resp.log(message(resp.platform, "abort", local=peer, peer=local, user=str(local), error="There was no IPSEC policy found for received TS"))
         ini.log(message(ini.platform, "abort", local=local, peer=peer, user=str(peer), error="Received TS_UNACCEPTABLE notify"))
