@@ -444,18 +444,26 @@ def phase2_state(ctx: Context) -> Outcome:
     return Outcome("none", "phase 1 up, no IPsec SA", [e for p in ctx.readable() for e in _ev(p, "phase2", "no ipsec|There are no")])
 
 
-@check("phase2_config", "transform_mismatch", "proxy_mismatch", "pfs_mismatch", "dynamic_priority", "unknown")
-def phase2_config(ctx: Context) -> Outcome:
-    """Quick mode fails: compare transform sets, mirrored ACLs, PFS, dynamic map order."""
+def dynamic_priority(ctx: Context) -> Outcome | None:
+    """A dynamic entry numbered below a peer's static entry in the same map: the peer's
+    phase 2 lands on the dynamic entry (seed 000: dynamic map entries come last)."""
     for me, other in _pair(ctx):
         entry = _entry_for(me, other.endpoint)
         dyn = [e for e in _entries(me) if e.dynamic and entry is not None and e.map_name == entry.map_name and e.seq < entry.seq]
-        if dyn:
-            return Outcome("dynamic_priority", f"{me.name}: dynamic entry {dyn[0].seq} before static {entry.seq if entry else '?'}",
+        if dyn and entry is not None:
+            return Outcome("dynamic_priority", f"{me.name}: dynamic entry {dyn[0].seq} before static {entry.seq}",
                            _ev(me, "crypto_maps", "dynamic"), peer=me.name,
                            values={"peer": me.name, "remote": other.endpoint, "dyn_seq": dyn[0].seq,
-                                   "dyn_map": dyn[0].dynamic_map or "?", "map": dyn[0].map_name,
-                                   "seq": entry.seq if entry else "?"})
+                                   "dyn_map": dyn[0].dynamic_map or "?", "map": dyn[0].map_name, "seq": entry.seq})
+    return None
+
+
+@check("phase2_config", "transform_mismatch", "proxy_mismatch", "pfs_mismatch", "dynamic_priority", "unknown")
+def phase2_config(ctx: Context) -> Outcome:
+    """Quick mode fails: compare transform sets, mirrored ACLs, PFS, dynamic map order."""
+    shadowed = dynamic_priority(ctx)
+    if shadowed is not None:
+        return shadowed
     ea, eb = _entry_for(ctx.a, ctx.b.endpoint), _entry_for(ctx.b, ctx.a.endpoint)
     values: dict[str, Any] = {"a": ctx.a.name, "b": ctx.b.name, "a_map": ea.map_name if ea else "?",
                               "a_seq": ea.seq if ea else "?", "b_map": eb.map_name if eb else "?", "b_seq": eb.seq if eb else "?"}

@@ -27,7 +27,9 @@ from agent.engine.checks import (
     _phase1,
     _phase2,
     _tunnel_interface,
+    dynamic_priority,
 )
+from agent.engine.checks_ikev2_identity import identity_mismatch
 from agent.engine.registry import Context, Outcome, PeerCtx, check
 from agent.parsing.facts_ikev2 import ike_encryption, ike_integrity
 from agent.parsing.model import CryptoMapEntry, Phase1, Phase1State
@@ -186,11 +188,12 @@ def ikev2_responder_config(ctx: Context) -> Outcome:
                    values=values)
 
 
-@check("ikev2_failure", "map_not_applied", "isakmp_not_enabled", "policy_mismatch", "peer_address", "tunnel_group",
-       "psk_mismatch", "psk_unverified", "none")
+@check("ikev2_failure", "map_not_applied", "isakmp_not_enabled", "policy_mismatch", "identity_mismatch", "peer_address",
+       "tunnel_group", "psk_mismatch", "psk_unverified", "none")
 def ikev2_failure(ctx: Context) -> Outcome:
     """No IKEv2 SA anywhere: compare what stops IKE_SA_INIT (map, enable, proposals) and
-    IKE_AUTH (an entry, a tunnel-group and a key for the peer, each direction's key) on
+    IKE_AUTH (the identity each peer sends against the other's IKEv2 profiles, an entry,
+    a tunnel-group and a key for the peer, each direction's key) on
     both peers, then the logs; "none" hands over to the checks both IKE versions share
     (incomplete entry, overlapping ACLs, idle timeout, else nothing tried)."""
     for me, other in _pair(ctx):
@@ -202,6 +205,9 @@ def ikev2_failure(ctx: Context) -> Outcome:
     policy = _policy(ctx)
     if policy is not None:
         return policy
+    identity = identity_mismatch(ctx)
+    if identity is not None:
+        return identity
     verdict = _keys(ctx)
     if verdict is not None:
         return verdict
@@ -257,10 +263,15 @@ def _keys(ctx: Context) -> Outcome | None:
 # ---------------------------------------------------------------- the child SA
 
 
-@check("ikev2_child_config", "transform_mismatch", "proxy_mismatch", "pfs_mismatch", "unknown")
+@check("ikev2_child_config", "dynamic_priority", "transform_mismatch", "proxy_mismatch", "pfs_mismatch", "unknown")
 def ikev2_child_config(ctx: Context) -> Outcome:
-    """IKE SA READY, no child SA: IPsec proposal / transform set, traffic selectors (the
-    crypto ACLs mirrored), PFS (which only a CREATE_CHILD_SA - a rekey - negotiates)."""
+    """IKE SA READY, no child SA: a dynamic entry ahead of the peer's static one (the
+    responder picks it and its proposals), IPsec proposal / transform set, traffic
+    selectors (the crypto ACLs mirrored), PFS (which only a CREATE_CHILD_SA - a rekey -
+    negotiates)."""
+    shadowed = dynamic_priority(ctx)
+    if shadowed is not None:
+        return shadowed
     ea, eb = _entry_for(ctx.a, ctx.b.endpoint), _entry_for(ctx.b, ctx.a.endpoint)
     values: dict[str, Any] = {"a": ctx.a.name, "b": ctx.b.name, "a_map": ea.map_name if ea else "?",
                               "a_seq": ea.seq if ea else "?", "b_map": eb.map_name if eb else "?", "b_seq": eb.seq if eb else "?",

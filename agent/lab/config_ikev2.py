@@ -3,7 +3,7 @@ here for `crypto ikev2 ...`, `crypto ipsec ikev2 ...` and their sub-modes).
 
 IOS / IOS-XE: `crypto ikev2 proposal` (encryption / integrity / group), `crypto ikev2
 policy` (proposal), `crypto ikev2 keyring` (peer / address / pre-shared-key [local|remote]),
-`crypto ikev2 profile` (match identity remote address, authentication local|remote
+`crypto ikev2 profile` (match identity remote address|fqdn, identity local, authentication local|remote
 pre-share, keyring local, lifetime).  ASA: `crypto ikev2 policy N` (encryption / integrity /
 group / prf / lifetime seconds), `crypto ikev2 enable IF`, `crypto ipsec ikev2
 ipsec-proposal NAME` (protocol esp encryption / integrity).  The syntax is in
@@ -161,18 +161,38 @@ def ios_submode(cfg: DeviceConfig, mode: Mode, t: list[str], neg: bool) -> list[
                 prof.match_remote = [n for n in prof.match_remote if n != network]
             elif network not in prof.match_remote:
                 prof.match_remote.append(network)
+        elif t[:4] == ["match", "identity", "remote", "fqdn"] and len(t) > 4:
+            name = t[-1]
+            if neg:
+                prof.match_fqdn = [n for n in prof.match_fqdn if n != name]
+            elif name not in prof.match_fqdn:
+                prof.match_fqdn.append(name)
+        elif t[:2] == ["identity", "local"]:
+            prof.identity_local = None if neg else _identity_local(t)
         elif t[:1] == ["authentication"] and t[1:2] in (["local"], ["remote"]):
             setattr(prof, f"auth_{t[1]}", None if neg else t[2])
         elif t[:2] == ["keyring", "local"]:
             prof.keyring = None if neg else t[2]
         elif t[0] == "lifetime":
             prof.lifetime = 86400 if neg else int_at(t, 1)
-        elif t[0] in ("dpd", "identity", "description", "nat"):
+        elif t[0] in ("dpd", "description", "nat"):
             pass
         else:
             return None
         return []
     return None
+
+
+def _identity_local(t: list[str]) -> str:
+    """`identity local address [A] | dn | fqdn NAME | email NAME | key-id ID` -> the words after `local`."""
+    kind = t[2] if len(t) > 2 else ""
+    if kind == "address" and len(t) == 4:
+        ip_at(t, 3)
+    if (kind == "address" and len(t) <= 4) or (kind == "dn" and len(t) == 3) or (kind in ("fqdn", "email", "key-id") and len(t) == 4):
+        return " ".join(t[2:])
+    if kind in ("fqdn", "email", "key-id") and len(t) == 3:
+        raise ConfigError("% Incomplete command.", 2)
+    raise ConfigError(BAD, min(len(t) - 1, 3))
 
 
 class _EnterPeer(Exception):

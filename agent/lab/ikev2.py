@@ -1,11 +1,13 @@
 """IKEv2 between two simulated devices: IKE_SA_INIT (proposals, reachability), then
-IKE_AUTH (pre-shared keys per direction, the responder's identity lookup, and the first
+IKE_AUTH (the initiator's identity against the responder's IKEv2 profiles, pre-shared
+keys per direction, the responder's key lookup, and the first
 child SA: traffic selectors from the crypto ACLs and the IPsec proposal / transform set).
 
 What each failure leaves behind follows how the devices behave: an initiator with no
 answer keeps an IN-NEG SA while it retransmits; a refused proposal or a failed
 authentication deletes the half-open SA on both sides and only the logs tell why; a
-refused child SA leaves the IKE SA READY with no IPsec SA.  PFS does not apply to the
+refused child SA leaves the IKE SA READY with no IPsec SA (also when a dynamic map entry
+numbered below the peer's static entry catches the child SA and offers other proposals).  PFS does not apply to the
 child SA created in IKE_AUTH (RFC 7296 1.2), so differing `set pfs` lets the tunnel come
 up.  Once up, the IPsec SAs are the same objects IKEv1 quick mode makes, so traffic,
 counters, clears and reboots act on them through ``ike`` and ``traffic``."""
@@ -15,6 +17,7 @@ from __future__ import annotations
 from ipaddress import IPv4Address, IPv4Network
 
 from agent.lab import ike
+from agent.lab import ikev2_identity as identity
 from agent.lab.model import (
     CryptoMapEntry,
     DeviceConfig,
@@ -44,15 +47,16 @@ def ike_offers(cfg: DeviceConfig) -> list[Ikev2Proposal]:
     return [cfg.ikev2_proposals[n] for n in dict.fromkeys(names) if n in cfg.ikev2_proposals]
 
 
-def keys_for(cfg: DeviceConfig, peer: IPv4Address) -> tuple[str | None, str | None] | None:
+def keys_for(cfg: DeviceConfig, peer: IPv4Address, ident: identity.Identity | None = None) -> tuple[str | None, str | None] | None:
     """(local key, remote key) this device uses with ``peer``; None when it has no
-    tunnel-group / IKEv2 profile for that peer at all."""
+    tunnel-group / IKEv2 profile for that peer at all.  ``ident``: the identity the peer
+    sent (an IOS responder picks the profile by it)."""
     if cfg.platform is Platform.ASA:
         group = cfg.tunnel_groups.get(str(peer))
         if group is None or group.type != "ipsec-l2l":
             return None
         return group.ikev2_local_psk, group.ikev2_remote_psk
-    profile = _profile_for(cfg, peer)
+    profile = identity.selected_profile(cfg, peer, ident) if ident is not None else identity.own_profile(cfg, peer)
     if profile is None or profile.keyring is None:
         return None
     ring = cfg.ikev2_keyrings.get(profile.keyring, {})
@@ -173,8 +177,15 @@ def _auth(lab: Lab, ini: Device, local: IPv4Address, resp: Device, peer: IPv4Add
     """IKE_AUTH: the responder verifies the initiator's AUTH with its remote key, then the
     initiator verifies the responder's with its own remote key (keys may differ per
     direction in IKEv2)."""
-    r_keys = keys_for(resp.config, local)
+    idi = identity.sent(ini.config, local, peer)
+    r_keys = keys_for(resp.config, local, idi)
     i_keys = keys_for(ini.config, peer)
+    if not identity.accepted(resp.config, local, idi):
+        # no IKEv2 profile matches the identity the initiator sent
+        resp.log(message(resp.platform, "no_profile", local=peer, peer=local))
+        _abort(resp, local, peer, "Failed to locate an item in the database")
+        _abort(ini, peer, local, "Auth exchange failed")
+        return False
     if not r_keys:
         # no tunnel-group / profile for the initiator: the responder cannot authenticate it
         resp.log(message(resp.platform, "no_profile", local=peer, peer=local))
@@ -211,7 +222,9 @@ def _child(lab: Lab, ini: Device, itf: Interface, resp: Device, prop: ike.Propos
     r_itf = resp.config.interface_owning(peer)
     assert r_itf is not None
     verdict, r_entry = ike._responder_entry(resp, r_itf, local, prop)
-    if verdict != "ok" or r_entry is None:
+    # "dynamic_first": a dynamic entry numbered below the peer's static entry takes the
+    # child SA; its proposals (an ASA dynamic entry has no IKEv2 IPsec proposal here) decide
+    if verdict not in ("ok", "dynamic_first") or r_entry is None:
         resp.log(message(resp.platform, "ts_reject", local=peer, peer=local, rts=_range(prop.local_net), lts=_range(prop.remote_net)))
         resp.log(message(resp.platform, "abort", local=peer, peer=local, user=str(local), error="There was no IPSEC policy found for received TS"))
         ini.log(message(ini.platform, "abort", local=local, peer=peer, user=str(peer), error="Received TS_UNACCEPTABLE notify"))

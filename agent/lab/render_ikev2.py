@@ -180,6 +180,9 @@ def ios_config_lines(cfg: DeviceConfig) -> list[str]:
         for network in prof.match_remote:
             mask = f" {network.netmask}" if network.prefixlen != 32 else " 255.255.255.255"
             out.append(f" match identity remote address {network.network_address}{mask} ")
+        out += [f" match identity remote fqdn {name}" for name in prof.match_fqdn]
+        if prof.identity_local:
+            out.append(f" identity local {prof.identity_local}")
         if prof.auth_remote:
             out.append(f" authentication remote {prof.auth_remote}")
         if prof.auth_local:

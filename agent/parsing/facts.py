@@ -51,7 +51,7 @@ BUILDERS: dict[str, tuple[tuple[str, Builder], ...]] = {
         ("transform_sets", cfg.transform_sets_config),
         ("crypto_maps", cfg.crypto_maps_config),
         ("tunnel_groups", cfg.keys_ios),
-        ("ike", cfg.ike_settings),
+        ("ike", ikev2.ike_settings_ios),
         ("acl_entries", net.acl_config),
         ("nat_rules", net.nat_ios_config),
         ("routes", net.routes_config),
@@ -174,6 +174,7 @@ def _merge_ike(items: list[IkeSettings]) -> IkeSettings:
             nat_t_keepalive=first.nat_t_keepalive or other.nat_t_keepalive,
             identity=first.identity or other.identity, keepalive=first.keepalive or other.keepalive,
             ikev2_interfaces=first.ikev2_interfaces + tuple(i for i in other.ikev2_interfaces if i not in first.ikev2_interfaces),
+            ikev2_profiles=first.ikev2_profiles or other.ikev2_profiles,
         )
     return first
 

@@ -4,13 +4,16 @@ encryption x integrity x group combination), ASA `crypto ipsec ikev2 ipsec-propo
 blocks become ``TransformSet`` entries named after the proposal (one per encryption x
 integrity combination).  ASA `crypto ikev2 policy` blocks are read by
 ``facts_config.policies_config``; IKEv2 keys per direction by the tunnel-group / keyring
-builders (``psk_local_fingerprint`` / ``psk_remote_fingerprint``)."""
+builders (``psk_local_fingerprint`` / ``psk_remote_fingerprint``); IOS `crypto ikev2
+profile` blocks (what each matches, the identity it sends) ride on the global IKE settings."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from agent.parsing import facts_config as cfg
 from agent.parsing.context import Context, Parsed
-from agent.parsing.model import IsakmpPolicy, Mode, Source, TransformSet
+from agent.parsing.model import IkeSettings, Ikev2Profile, IsakmpPolicy, Mode, Source, TransformSet
 from agent.parsing.normalize import to_int, to_str
 
 #: IKE encryption / integrity keywords of both platforms -> one spelling.
@@ -71,3 +74,18 @@ def ipsec_proposals_asa(ctx: Context, parsed: Parsed) -> list[TransformSet]:
 def transform_sets_and_proposals(ctx: Context, parsed: Parsed) -> list[TransformSet]:
     """ASA crypto configuration: IKEv1 transform sets and IKEv2 IPsec proposals."""
     return cfg.transform_sets_config(ctx, parsed) + ipsec_proposals_asa(ctx, parsed)
+
+
+def _list(value: object) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value] if value else []
+    return tuple(" ".join(to_str(v).split()) for v in items if to_str(v))
+
+
+def ike_settings_ios(ctx: Context, parsed: Parsed) -> list[IkeSettings]:
+    """IOS running-config: the global IKE settings with the IKEv2 profiles."""
+    profiles = tuple(
+        Ikev2Profile(to_str(r.get("name")), _list(r.get("match_remote")), _list(r.get("match_fqdn")),
+                     " ".join(to_str(r.get("identity_local")).split()), Source(parsed.command, i))
+        for i, r in parsed.records() if " ".join(to_str(r.get("kind")).split()) == "ikev2 profile"
+    )
+    return [replace(s, ikev2_profiles=profiles) for s in cfg.ike_settings(ctx, parsed)]

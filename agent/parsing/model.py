@@ -326,6 +326,17 @@ class TunnelGroup:
 
 
 @dataclass(frozen=True)
+class Ikev2Profile:
+    """IOS `crypto ikev2 profile NAME`: what it matches and the identity it sends."""
+
+    name: str
+    match_addresses: tuple[str, ...]  #: match identity remote address: "A M" or "A"
+    match_fqdns: tuple[str, ...]  #: match identity remote fqdn [domain] NAME
+    identity_local: str  #: identity local ...: "address", "fqdn NAME", ... ("" when not stated: address)
+    source: Source = Source("")
+
+
+@dataclass(frozen=True)
 class IkeSettings:
     """Global IKE settings."""
 
@@ -337,6 +348,7 @@ class IkeSettings:
     keepalive: Keepalive | None  #: IOS "crypto isakmp keepalive"
     source: Source = Source("")
     ikev2_interfaces: tuple[str, ...] = ()  #: ASA: crypto ikev2 enable IF
+    ikev2_profiles: tuple[Ikev2Profile, ...] = ()  #: IOS: crypto ikev2 profile blocks
 
 
 @dataclass(frozen=True)
