@@ -263,9 +263,9 @@ def main() -> None:
     doc = {
         "lab": {"latency": lat, "machine_cores": __import__("os").cpu_count(), "quick": args.quick},
         "diagnosis": {
-            "median_ratio_to_limit": statistics.median(d["ratio_to_limit"] for d in diag),
-            "median_ratio_to_serial": statistics.median(d["ratio_to_serial"] for d in diag),
-            "median_ratio_to_measured_limit": statistics.median(d["ratio_to_measured_limit"] for d in diag),
+            "median_ratio_to_limit": round(statistics.median(d["ratio_to_limit"] for d in diag), 4),
+            "median_ratio_to_serial": round(statistics.median(d["ratio_to_serial"] for d in diag), 4),
+            "median_ratio_to_measured_limit": round(statistics.median(d["ratio_to_measured_limit"] for d in diag), 4),
             "per_scenario": diag,
         },
         "sweep": sweep,
