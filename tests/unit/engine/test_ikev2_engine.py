@@ -15,8 +15,9 @@ from agent.lab import scenarios as S
 from agent.redact import Redactor
 from agent.remediate.actions import plan_clear
 from tests.unit.engine.test_offline_lab_bundles import bundle_of
+from tests.unit.parsing.conftest import CORPUS as CORPUS_ROOT
 
-CORPUS = Path(__file__).resolve().parents[4] / "shared" / "corpus" / "genie"
+CORPUS = CORPUS_ROOT / "genie"
 PHASE1_FAILURES = {"PEER_UNREACHABLE", "IKE_POLICY_MISMATCH", "PSK_MISMATCH", "ISAKMP_NOT_ENABLED", "PEER_ADDRESS_MISMATCH",
                    "CRYPTO_MAP_NOT_APPLIED", "NO_INTERESTING_TRAFFIC", "TUNNEL_GROUP_MISMATCH", "ISAKMP_IDENTITY_MISMATCH"}
 
@@ -70,8 +71,6 @@ def one_peer(platform: str, command: str, path: Path) -> Bundle:
     ("cisco_ios", "show crypto ikev2 sa detail", CORPUS / "iosxe" / "ShowCryptoIkev2SaDetail" / "golden_output5_output.txt"),
 ])
 def test_real_ikev2_sa_up_is_not_a_phase1_failure(platform: str, command: str, path: Path) -> None:
-    if not path.exists():
-        pytest.skip(f"corpus file {path} not present")
     bundle = one_peer(platform, command, path)
     assert select_playbook(context_from_bundle(bundle)) == "l2l-ikev2"
     diag = diagnose_bundle(bundle)
@@ -83,8 +82,6 @@ def test_real_ikev2_sa_up_is_not_a_phase1_failure(platform: str, command: str, p
 
 def test_real_asa_without_ikev2_sas_is_not_called_ikev2() -> None:
     path = CORPUS / "asa" / "ShowCryptoIkev2Sa" / "golden_output2_output.txt"
-    if not path.exists():
-        pytest.skip("corpus file not present")
     assert select_playbook(context_from_bundle(one_peer("cisco_asa", "show crypto ikev2 sa", path))) == "l2l-ikev1"
 
 

@@ -14,9 +14,9 @@ from agent.engine.run import diagnose_bundle
 from agent.engine.select import select_playbook
 from agent.parsing.facts_ra import build_ra_facts
 from agent.parsing.model import FactStatus
+from tests.unit.parsing.conftest import CORPUS
 
 FIX = Path(__file__).resolve().parents[1] / "parsing" / "fixtures" / "cisco_asa"
-CORPUS = Path(__file__).resolve().parents[4] / "shared" / "corpus"
 SEED003 = {
     "show crypto ikev1 sa": FIX / "show_crypto_ikev1_sa/seed003_l2tp_user.txt",
     "show crypto ipsec sa": FIX / "show_crypto_ipsec_sa/seed003_ra_l2tp.txt",
@@ -97,7 +97,6 @@ def test_seed_003_session_database_reads_as_seed_003_shows_it() -> None:
     assert (s.group_policy, s.tunnel_group, s.encapsulation) == ("L2TP-VPN", "DefaultRAGroup", "Transport")
 
 
-@pytest.mark.skipif(not CORPUS.exists(), reason="shared/corpus is not beside the checkout")
 def test_corpus_session_database_layout_reads_every_session() -> None:
     """The corpus' `show vpn-sessiondb anyconnect` prints the same per-session head (Username /
     Index, Assigned IP / Public IP, Group Policy / Tunnel Group) as ra-ikev1-ipsec."""
