@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -54,14 +55,31 @@ class History:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or default_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._wal()
         with self._db() as db:
             self._migrate(db)
+
+    def _wal(self) -> None:
+        """Put the file in WAL mode (it stays so).  Switching needs the file to itself, and
+        SQLite answers 'database is locked' at once, not after the busy timeout, while
+        another process is creating or switching the same file: retried for that time."""
+        deadline = time.monotonic() + 30
+        while True:
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+            finally:
+                db.close()
+            time.sleep(0.02)
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         try:
-            db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA busy_timeout=30000")
             yield db
         finally:
