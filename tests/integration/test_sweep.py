@@ -93,6 +93,24 @@ def test_a_faulty_device_does_not_stop_the_sweep(tmp_path: Path, monkeypatch: py
     assert result.exit_code in (1, 3)
 
 
+def _sweeps_recorded(db: Path) -> int:
+    """Sweeps in the history file so far; 0 until the sweep process has created the file
+    and its schema (the file exists a moment before its tables do)."""
+    import sqlite3
+
+    if not db.exists():
+        return 0
+    conn = sqlite3.connect(db, timeout=5)
+    try:
+        return conn.execute("SELECT count(*) FROM sweeps").fetchone()[0]
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return 0
+        raise
+    finally:
+        conn.close()
+
+
 @pytest.mark.slow
 def test_every_loops_and_survives_a_failing_device(tmp_path: Path) -> None:
     import os
@@ -116,10 +134,7 @@ def test_every_loops_and_survives_a_failing_device(tmp_path: Path) -> None:
         sweeps = 0
         while time.monotonic() < deadline and sweeps < 3:
             time.sleep(0.5)
-            if db.exists():
-                import sqlite3
-
-                sweeps = sqlite3.connect(db).execute("SELECT count(*) FROM sweeps").fetchone()[0]
+            sweeps = _sweeps_recorded(db)
         proc.send_signal(signal.SIGINT)
         _, stderr = proc.communicate(timeout=30)
     assert sweeps >= 3, stderr
