@@ -184,7 +184,9 @@ def _scrubbed(text: str) -> str:
     return scrub(text)
 
 
-def _known(ctx: Context, name: str, feeds: list[tuple[Parsed, Builder]]) -> Known[Any]:
+def known_group(ctx: Context, name: str, feeds: list[tuple[Parsed, Builder]]) -> Known[Any]:
+    """One fact group from the outputs that feed it, with the states of the module doc
+    (also used by the remote-access facts, ``facts_ra``)."""
     if not feeds:
         return Known(FactStatus.MISSING, notes=("no collected command shows this",))
     commands = tuple(p.command for p, _ in feeds)
@@ -237,18 +239,27 @@ def build_peer_facts(platform: str, outputs: Mapping[str, str], run_key: bytes |
               for command, text in outputs.items() if command not in skipped]
     ctx = Context(plat, run_key, parsed)
     learn_addresses(ctx)
-    feeds: dict[str, list[tuple[Parsed, Builder]]] = {}
+    feeds, unused = route_outputs(parsed, BUILDERS)
+    groups = {name: known_group(ctx, name, feeds.get(name, [])) for name in _GROUPS}
+    return PeerFacts(platform=plat.value, unused=tuple(unused + skipped), **groups)
+
+
+Feeds = dict[str, list[tuple[Parsed, Builder]]]
+
+
+def route_outputs(parsed: list[Parsed], builders: Mapping[str, tuple[tuple[str, Builder], ...]]) -> tuple[Feeds, list[str]]:
+    """Which parsed outputs feed which group (by template, within the command's scope);
+    and the commands that feed none."""
+    feeds: Feeds = {}
     unused = []
     for p in parsed:
-        builders = BUILDERS.get(p.template, ())
         covered = scope(p.template, p.command)
-        used = [(g, b) for g, b in builders if covered is None or g in covered]
+        used = [(g, b) for g, b in builders.get(p.template, ()) if covered is None or g in covered]
         if not used:
             unused.append(p.command)
         for group, builder in used:
             feeds.setdefault(group, []).append((p, builder))
-    groups = {name: _known(ctx, name, feeds.get(name, [])) for name in _GROUPS}
-    return PeerFacts(platform=plat.value, unused=tuple(unused + skipped), **groups)
+    return feeds, unused
 
 
 def will_parse(platform: str, command: str) -> bool:

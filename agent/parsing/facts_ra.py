@@ -1,20 +1,22 @@
 """Remote-access headend facts (seed 000 remote access, seed 003 L2TP over IPsec): address
 pools and their use, the sessions of remote users, the remote-access attributes of group
-policies and tunnel groups.  Built from one device's outputs like ``build_peer_facts``,
-with the same states: MISSING (no command shows it), UNPARSED (an output could not be
-read), DEVICE_ERROR (rejected), EMPTY / OK.  An unreadable session table is never an
-empty one."""
+policies and tunnel groups.  Built from one device's outputs by the same group reader as
+``build_peer_facts`` (``facts.known_group``), with the same states: MISSING (no command
+shows it), UNPARSED (an output could not be read), DEVICE_ERROR (rejected), EMPTY / OK.
+An unreadable session table is never an empty one."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from ipaddress import IPv4Address, ip_address
 from typing import Any
 
+from agent.parsing.context import Context, Parsed
+from agent.parsing.facts import Builder, known_group, route_outputs
 from agent.parsing.model import FactStatus, Known, Source
-from agent.parsing.result import ParseResult, ParseStatus, platform_of
-from agent.parsing.templates import parse
+from agent.parsing.result import platform_of
+from agent.parsing.templates import parse, template_for
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,8 @@ def _size(first: IPv4Address | None, last: IPv4Address | None) -> int | None:
     return int(last) - int(first) + 1 if first is not None and last is not None and last >= first else None
 
 
-def _pools(result: ParseResult) -> list[AddressPool]:
+def _pools(_: Context, parsed: Parsed) -> list[AddressPool]:
+    result = parsed.result
     words = result.command.split()
     from_command = words[-1] if len(words) > 3 and words[1].startswith("ip") else None
     out = []
@@ -96,7 +99,8 @@ def _pools(result: ParseResult) -> list[AddressPool]:
     return out
 
 
-def _sessions(result: ParseResult) -> list[RaSession]:
+def _sessions(_: Context, parsed: Parsed) -> list[RaSession]:
+    result = parsed.result
     return [
         RaSession(str(r.get("username")), _ip(r.get("assigned_ip")), _ip(r.get("public_ip")), str(r.get("protocol") or ""),
                   str(r.get("group_policy") or ""), str(r.get("tunnel_group") or ""), str(r.get("encapsulation") or ""),
@@ -105,7 +109,8 @@ def _sessions(result: ParseResult) -> list[RaSession]:
     ]
 
 
-def _policies(result: ParseResult) -> list[RaPolicy]:
+def _policies(_: Context, parsed: Parsed) -> list[RaPolicy]:
+    result = parsed.result
     merged: dict[str, dict[str, str]] = {}
     first: dict[str, int] = {}
     for i, r in enumerate(result.records):
@@ -123,7 +128,8 @@ def _policies(result: ParseResult) -> list[RaPolicy]:
     ]
 
 
-def _groups(result: ParseResult) -> list[RaGroup]:
+def _groups(_: Context, parsed: Parsed) -> list[RaGroup]:
+    result = parsed.result
     return [
         RaGroup(str(r.get("name")), str(r.get("type") or ""), str(r.get("address_pool") or "") or None,
                 str(r.get("group_policy") or "") or None, Source(result.command, i))
@@ -132,45 +138,24 @@ def _groups(result: ParseResult) -> list[RaGroup]:
     ]
 
 
-Builder = Callable[[ParseResult], list[Any]]
-
-#: template -> (fact, builder)
-TEMPLATES: dict[str, tuple[str, Builder]] = {
-    "cisco_asa_show_ip_local_pool.textfsm": ("pools", _pools),
-    "cisco_ios_show_ip_local_pool.textfsm": ("pools", _pools),
-    "cisco_asa_show_running-config_ip_local_pool.textfsm": ("pools", _pools),
-    "cisco_asa_show_vpn-sessiondb_ra-ikev1-ipsec.textfsm": ("sessions", _sessions),
-    "cisco_asa_show_running-config_group-policy.textfsm": ("policies", _policies),
-    "cisco_asa_show_running-config_tunnel-group.textfsm": ("groups", _groups),
+#: template -> the fact group it feeds and how (the shape of ``facts.BUILDERS``).
+TEMPLATES: dict[str, tuple[tuple[str, Builder], ...]] = {
+    "cisco_asa_show_ip_local_pool.textfsm": (("pools", _pools),),
+    "cisco_ios_show_ip_local_pool.textfsm": (("pools", _pools),),
+    "cisco_asa_show_running-config_ip_local_pool.textfsm": (("pools", _pools),),
+    "cisco_asa_show_vpn-sessiondb_ra-ikev1-ipsec.textfsm": (("sessions", _sessions),),
+    "cisco_asa_show_running-config_group-policy.textfsm": (("policies", _policies),),
+    "cisco_asa_show_running-config_tunnel-group.textfsm": (("groups", _groups),),
 }
 _FACTS = ("pools", "sessions", "policies", "groups")
-
-
-def _known(results: list[ParseResult], builder: Builder | None) -> Known[Any]:
-    if not results or builder is None:
-        return Known(FactStatus.MISSING, notes=("no collected command shows this",))
-    commands = tuple(r.command for r in results)
-    raw = "\n".join(f"--- {r.command} ---\n{r.raw}" for r in results)
-    if any(r.status is ParseStatus.UNPARSED for r in results):
-        return Known(FactStatus.UNPARSED, None, commands, raw, tuple(f"{r.command}: {r.error}" for r in results if not r.ok))
-    readable = [r for r in results if r.ok]
-    if not readable:
-        return Known(FactStatus.DEVICE_ERROR, None, commands, raw, tuple(f"{r.command}: {r.error}" for r in results))
-    items = [item for r in readable for item in builder(r)]
-    return Known(FactStatus.OK if items else FactStatus.EMPTY, items, commands, raw)
 
 
 def build_ra_facts(platform: str, outputs: Mapping[str, str]) -> RaFacts:
     """The remote-access facts of one headend's outputs (command -> raw text)."""
     plat = platform_of(platform)
-    found: dict[str, list[ParseResult]] = {name: [] for name in _FACTS}
-    builders: dict[str, Builder] = {}
-    if plat is not None:
-        for command, text in outputs.items():
-            result = parse(plat, command, text)
-            entry = TEMPLATES.get(result.template or "")
-            if entry is not None:
-                found[entry[0]].append(result)
-                builders[entry[0]] = entry[1]
-    known = {name: _known(found[name], builders.get(name)) for name in _FACTS}
-    return RaFacts(**known)
+    if plat is None:
+        return RaFacts(**{name: Known(FactStatus.MISSING, notes=(f"unknown platform {platform!r}",)) for name in _FACTS})
+    parsed = [Parsed(c, parse(plat, c, t)) for c, t in outputs.items() if template_for(plat, c) in TEMPLATES]
+    feeds, _ = route_outputs(parsed, TEMPLATES)
+    ctx = Context(plat, None, parsed)
+    return RaFacts(**{name: known_group(ctx, name, feeds.get(name, [])) for name in _FACTS})
