@@ -5,7 +5,7 @@ No I/O: what a check cannot see it lists in ``not_checked``."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from ipaddress import ip_network
 from typing import Any
@@ -36,7 +36,7 @@ def _known(peer: PeerCtx, group: str) -> Known[Any] | None:
 def _excerpt(known: Known[Any] | None, pattern: str | None = None, limit: int = 3) -> str:
     if known is None:
         return ""
-    lines = [ln for ln in known.raw.splitlines() if ln.strip()]
+    lines = [ln for ln in known.raw.splitlines() if ln.strip() and not ln.startswith("--- ")]  # not the command headers
     if pattern:
         rx = re.compile(pattern, re.I)
         lines = [ln for ln in lines if rx.search(ln)]
@@ -44,11 +44,15 @@ def _excerpt(known: Known[Any] | None, pattern: str | None = None, limit: int = 
 
 
 def _ev(peer: PeerCtx, group: str, pattern: str | None = None, limit: int = 3) -> list[Evidence]:
-    k = _known(peer, group)
-    if k is None or not k.commands:
+    return known_ev(peer, _known(peer, group), pattern, limit)
+
+
+def known_ev(peer: PeerCtx, known: Known[Any] | None, pattern: str | None = None, limit: int = 3) -> list[Evidence]:
+    """Evidence from a fact group's raw output: its first ``limit`` lines matching ``pattern``."""
+    if known is None or not known.commands:
         return []
-    text = _excerpt(k, pattern, limit)
-    return [Evidence(peer.name, k.commands[0], text)] if text else []
+    text = _excerpt(known, pattern, limit)
+    return [Evidence(peer.name, known.commands[0], text)] if text else []
 
 
 def _phase1(peer: PeerCtx, remote: str | None) -> list[Phase1] | None:
@@ -468,20 +472,9 @@ def phase2_config(ctx: Context) -> Outcome:
     values: dict[str, Any] = {"a": ctx.a.name, "b": ctx.b.name, "a_map": ea.map_name if ea else "?",
                               "a_seq": ea.seq if ea else "?", "b_map": eb.map_name if eb else "?", "b_seq": eb.seq if eb else "?"}
     if ea is not None and eb is not None:
-        sa, sb = _sets(ctx.a, ea), _sets(ctx.b, eb)
-        if sa is not None and sb is not None and not set(sa) & set(sb):
-            return Outcome("transform_mismatch", "no transform set in common",
-                           _ev(ctx.a, "transform_sets") + _ev(ctx.b, "transform_sets"),
-                           values={**values, "a_sets": _fmt_sets(sa), "b_sets": _fmt_sets(sb)})
-        acl_a, acl_b = _acl(ctx.a, ea.acl), _acl(ctx.b, eb.acl)
-        if acl_a and acl_b and not _mirrored(acl_a, acl_b):
-            return Outcome("proxy_mismatch", "crypto ACLs are not mirror images",
-                           _ev(ctx.a, "acl_entries", ea.acl or "") + _ev(ctx.b, "acl_entries", eb.acl or ""),
-                           values={**values, "a_acl": _fmt_acl(acl_a), "b_acl": _fmt_acl(acl_b)})
-        if ea.pfs_group != eb.pfs_group:
-            return Outcome("pfs_mismatch", f"PFS {ea.pfs_group} vs {eb.pfs_group}",
-                           _ev(ctx.a, "crypto_maps", "pfs") + _ev(ctx.b, "crypto_maps", "pfs"),
-                           values={**values, "a_pfs": _fmt_pfs(ea.pfs_group), "b_pfs": _fmt_pfs(eb.pfs_group)})
+        found = entry_differences(ctx, ea, eb, values)
+        if found is not None:
+            return found
     for branch, needles in (("proxy_mismatch", ("proxy identities not supported", "713068", "no matching crypto map entry")),
                             ("transform_mismatch", ("transform proposal", "IPSec SA proposals found unacceptable"))):
         hit = _any_logs(ctx, *needles)
@@ -494,17 +487,49 @@ def phase2_config(ctx: Context) -> Outcome:
                    values={"why": "phase 2 fails for a reason the configurations do not show"})
 
 
-def _sets(peer: PeerCtx, entry: CryptoMapEntry) -> list[tuple[tuple[str, ...], str]] | None:
+Offers = list[tuple[tuple[str, ...], str]]  #: (sorted transforms, mode) per transform set / proposal
+
+
+def entry_differences(ctx: Context, ea: CryptoMapEntry, eb: CryptoMapEntry, values: dict[str, Any],
+                      offers: Callable[[PeerCtx, CryptoMapEntry], Offers | None] | None = None,
+                      pfs: Callable[[Context, CryptoMapEntry, CryptoMapEntry, dict[str, Any]], Outcome] | None = None,
+                      ) -> Outcome | None:
+    """What the two peers' crypto map entries for each other disagree on, in the order
+    phase 2 / the child SA negotiates it: the transforms offered (``offers``: IKEv1
+    transform sets by default), the crypto ACLs mirrored, PFS (``pfs`` words it)."""
+    sa, sb = (offers or _sets)(ctx.a, ea), (offers or _sets)(ctx.b, eb)
+    if sa is not None and sb is not None and not set(sa) & set(sb):
+        return Outcome("transform_mismatch", "no transform set in common" if offers is None else
+                       "no IPsec proposal / transform set in common",
+                       _ev(ctx.a, "transform_sets") + _ev(ctx.b, "transform_sets"),
+                       values={**values, "a_sets": _fmt_sets(sa), "b_sets": _fmt_sets(sb)})
+    acl_a, acl_b = _acl(ctx.a, ea.acl), _acl(ctx.b, eb.acl)
+    if acl_a and acl_b and not _mirrored(acl_a, acl_b):
+        return Outcome("proxy_mismatch", "crypto ACLs are not mirror images",
+                       _ev(ctx.a, "acl_entries", ea.acl or "") + _ev(ctx.b, "acl_entries", eb.acl or ""),
+                       values={**values, "a_acl": _fmt_acl(acl_a), "b_acl": _fmt_acl(acl_b)})
+    if ea.pfs_group != eb.pfs_group:
+        if pfs is not None:
+            return pfs(ctx, ea, eb, values)
+        return Outcome("pfs_mismatch", f"PFS {ea.pfs_group} vs {eb.pfs_group}",
+                       _ev(ctx.a, "crypto_maps", "pfs") + _ev(ctx.b, "crypto_maps", "pfs"),
+                       values={**values, "a_pfs": _fmt_pfs(ea.pfs_group), "b_pfs": _fmt_pfs(eb.pfs_group)})
+    return None
+
+
+def _sets(peer: PeerCtx, entry: CryptoMapEntry) -> Offers | None:
+    return offered(peer, entry.transform_sets)
+
+
+def offered(peer: PeerCtx, names: Iterable[str]) -> Offers | None:
+    """The transforms of the named transform sets / IPsec proposals, in the entry's order;
+    None when the peer's transform sets could not be read."""
     k = _known(peer, "transform_sets")
     if k is None:
         return None
     by_name = {t.name: t for t in k.value or []}
-    out = []
-    for name in entry.transform_sets:
-        t = by_name.get(name)
-        if t is not None:
-            out.append((tuple(sorted(t.transforms)), (t.mode.value if t.mode else "tunnel")))
-    return out
+    return [(tuple(sorted(t.transforms)), t.mode.value if t.mode else "tunnel")
+            for t in (by_name.get(n) for n in names) if t is not None]
 
 
 def _fmt_sets(sets: list[tuple[tuple[str, ...], str]]) -> str:

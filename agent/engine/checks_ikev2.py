@@ -11,23 +11,23 @@ import re
 from typing import Any
 
 from agent.engine.checks import (
-    _acl,
+    Offers,
     _any_logs,
     _covers,
     _entries,
     _entry_for,
     _ev,
-    _fmt_acl,
     _fmt_pfs,
     _groups,
     _known,
     _log_ev,
-    _mirrored,
     _pair,
     _phase1,
     _phase2,
     _tunnel_interface,
     dynamic_priority,
+    entry_differences,
+    offered,
 )
 from agent.engine.checks_ikev2_identity import identity_mismatch
 from agent.engine.registry import Context, Outcome, PeerCtx, check
@@ -62,17 +62,9 @@ def _fmt_offers(suites: set[tuple[str, str, int | None]]) -> str:
     return ", ".join(f"{e}/{i}/group {g}" for e, i, g in sorted(suites, key=str)) or "none"
 
 
-def child_offers(peer: PeerCtx, entry: CryptoMapEntry) -> set[tuple[tuple[str, ...], str]] | None:
+def child_offers(peer: PeerCtx, entry: CryptoMapEntry) -> Offers | None:
     """ESP transforms of the entry: ASA IKEv2 IPsec proposals, IOS transform sets."""
-    k = _known(peer, "transform_sets")
-    if k is None:
-        return None
-    names = set(entry.ikev2_proposals) if peer.platform == "cisco_asa" else set(entry.transform_sets)
-    return {(tuple(sorted(t.transforms)), t.mode.value if t.mode else "tunnel") for t in k.value or [] if t.name in names}
-
-
-def _fmt_sets(sets: set[tuple[tuple[str, ...], str]]) -> str:
-    return "; ".join(f"{' '.join(t)} ({m})" for t, m in sorted(sets)) or "none"
+    return offered(peer, entry.ikev2_proposals if peer.platform == "cisco_asa" else entry.transform_sets)
 
 
 def keys(peer: PeerCtx, remote: str | None) -> tuple[str | None, str | None] | None:
@@ -277,18 +269,9 @@ def ikev2_child_config(ctx: Context) -> Outcome:
                               "a_seq": ea.seq if ea else "?", "b_map": eb.map_name if eb else "?", "b_seq": eb.seq if eb else "?",
                               "a_sets": "?", "b_sets": "?", "a_acl": "?", "b_acl": "?"}
     if ea is not None and eb is not None:
-        sa, sb = child_offers(ctx.a, ea), child_offers(ctx.b, eb)
-        if sa is not None and sb is not None and not sa & sb:
-            return Outcome("transform_mismatch", "no IPsec proposal / transform set in common",
-                           _ev(ctx.a, "transform_sets") + _ev(ctx.b, "transform_sets"),
-                           values={**values, "a_sets": _fmt_sets(sa), "b_sets": _fmt_sets(sb)})
-        acl_a, acl_b = _acl(ctx.a, ea.acl), _acl(ctx.b, eb.acl)
-        if acl_a and acl_b and not _mirrored(acl_a, acl_b):
-            return Outcome("proxy_mismatch", "the crypto ACLs (traffic selectors) are not mirror images",
-                           _ev(ctx.a, "acl_entries", ea.acl or "") + _ev(ctx.b, "acl_entries", eb.acl or ""),
-                           values={**values, "a_acl": _fmt_acl(acl_a), "b_acl": _fmt_acl(acl_b)})
-        if ea.pfs_group != eb.pfs_group:
-            return pfs_outcome(ctx, ea, eb, values)
+        found = entry_differences(ctx, ea, eb, values, offers=child_offers, pfs=pfs_outcome)
+        if found is not None:
+            return found
     for branch, needles in (("proxy_mismatch", ("TS_UNACCEPTABLE", "no IPSEC policy found for received TS", "751022")),
                             ("transform_mismatch", ("NO_PROPOSAL_CHOSEN", "matching IPsec proposal"))):
         hit = _any_logs(ctx, *needles)

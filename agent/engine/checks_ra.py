@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from agent.engine.checks import _known, _log_ev
+from agent.engine.checks import known_ev as _ev
 from agent.engine.model import Evidence
 from agent.engine.registry import Context, Outcome, PeerCtx, check
 from agent.parsing.facts_ra import AddressPool, RaFacts, RaPolicy, RaSession, build_ra_facts
@@ -55,12 +56,6 @@ def _sessions(ctx: Context, peer: PeerCtx, remote: str | None) -> list[RaSession
     if found is None:
         return None
     return [s for s in found if remote is None or str(s.public_ip) == remote]
-
-
-def _ev(peer: PeerCtx, known: Known[Any], pattern: str, limit: int = 3) -> list[Evidence]:
-    rx = re.compile(pattern, re.I)
-    lines = [ln for ln in known.raw.splitlines() if ln.strip() and not ln.startswith("--- ") and rx.search(ln)]
-    return [Evidence(peer.name, known.commands[0], "\n".join(lines[:limit]))] if lines and known.commands else []
 
 
 def _policy(ctx: Context, peer: PeerCtx) -> tuple[RaPolicy | None, list[RaPolicy] | None]:
