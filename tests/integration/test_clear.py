@@ -10,19 +10,14 @@ from typer.testing import CliRunner
 
 from agent.cli import app
 from agent.lab import scenarios as S
-from agent.lab.runner import RunningLab
+from tests.integration.lab_helpers import lab_with_inventory
 
 pytestmark = pytest.mark.integration
 runner = CliRunner()
 
 
 def _run(name: str, args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[S.BuiltLab, object]:
-    built = S.build(name)
-    with RunningLab(built) as lab:
-        inv = tmp_path / "inventory.yaml"
-        lab.write_inventory(inv)
-        for key, value in lab.env().items():
-            monkeypatch.setenv(key, value)
+    with lab_with_inventory(name, tmp_path, monkeypatch) as (built, inv):
         result = runner.invoke(app, ["clear", built.tunnels[0].name, "-i", str(inv), "--json",
                                      "--audit-log", str(tmp_path / "audit.jsonl"), *args], input="")
     return built, result

@@ -6,8 +6,6 @@ fault: the fix is named, nothing is changed), `collect` (the bundle keeps the ki
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,33 +14,22 @@ from typer.testing import CliRunner
 
 from agent.cli import app
 from agent.lab import scenarios as S
-from agent.lab.runner import RunningLab
+from tests.integration.lab_helpers import lab_with_inventory, received
 
 pytestmark = pytest.mark.integration
 runner = CliRunner()
 STATE_CHANGING = ("clear ", "no crypto", "crypto ", "group-policy", "ip local pool")
 
 
-@contextmanager
-def ra_lab(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[S.BuiltLab, Path]]:
-    built = S.build(name)
-    with RunningLab(built) as lab:
-        inv = tmp_path / "inventory.yaml"
-        lab.write_inventory(inv)
-        for key, value in lab.env().items():
-            monkeypatch.setenv(key, value)
-        yield built, inv
-
-
 def changes(built: S.BuiltLab) -> list[str]:
-    return [c for d in built.lab.devices.values() for c in d.state.commands if c.startswith(STATE_CHANGING)]
+    return received(built, STATE_CHANGING)
 
 
 @pytest.mark.parametrize("name", ["asa-ra-pfs-native-client", "asa-ra-pool-exhausted"])
 def test_diagnose_json_and_yes_recommend_without_changing_anything(name: str, tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     expect = S.get(name).expect
-    with ra_lab(name, tmp_path, monkeypatch) as (built, inv):
+    with lab_with_inventory(name, tmp_path, monkeypatch) as (built, inv):
         doc_inv = yaml.safe_load(inv.read_text())
         assert doc_inv["tunnels"][0]["kind"] == "remote-access"
         tunnel = built.tunnels[0].name
@@ -60,7 +47,7 @@ def test_diagnose_json_and_yes_recommend_without_changing_anything(name: str, tm
 
 
 def test_collect_keeps_the_kind_and_the_bundle_diagnoses_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    with ra_lab("asa-ra-simultaneous-logins", tmp_path, monkeypatch) as (built, inv):
+    with lab_with_inventory("asa-ra-simultaneous-logins", tmp_path, monkeypatch) as (built, inv):
         out = tmp_path / "bundle"
         result = runner.invoke(app, ["collect", built.tunnels[0].name, "-i", str(inv), "--out", str(out)])
         assert result.exit_code == 0, result.output
@@ -77,7 +64,7 @@ def test_sweep_walks_a_remote_access_tunnel_with_the_ra_tree(name: str, tmp_path
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """A sweep reads the headend once with its read-only command set (no session database,
     no pool table by name) and still names the cause from the SA table, log and config."""
-    with ra_lab(name, tmp_path, monkeypatch) as (built, inv):
+    with lab_with_inventory(name, tmp_path, monkeypatch) as (built, inv):
         result = runner.invoke(app, ["sweep", "-i", str(inv), "--db", str(tmp_path / "h.sqlite"), "--json"])
         assert changes(built) == []
     doc = json.loads(result.stdout)

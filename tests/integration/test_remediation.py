@@ -8,8 +8,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pexpect
@@ -23,25 +21,15 @@ from agent.lab import scenarios as S
 from agent.lab.fleet import FleetSpec, build_fleet
 from agent.lab.runner import RunningLab
 from agent.remediate.actions import plan_reapply
+from tests.integration.lab_helpers import lab_with_inventory, received
 
 pytestmark = pytest.mark.integration
 runner = CliRunner()
 STATE_CHANGING = ("clear ", "no crypto map", "crypto map OUTSIDE_MAP interface")  # netmiko itself enters config mode on an ASA
 
 
-@contextmanager
-def lab_with_inventory(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[S.BuiltLab, Path]]:
-    built = S.build(name)
-    with RunningLab(built) as lab:
-        inv = tmp_path / "inventory.yaml"
-        lab.write_inventory(inv)
-        for key, value in lab.env().items():
-            monkeypatch.setenv(key, value)
-        yield built, inv
-
-
 def changes(built: S.BuiltLab) -> list[str]:
-    return [c for d in built.lab.devices.values() for c in d.state.commands if c.startswith(STATE_CHANGING)]
+    return received(built, STATE_CHANGING)
 
 
 @pytest.mark.parametrize("name, action", [

@@ -18,6 +18,7 @@ from agent.lab import scenarios as S
 from agent.lab.fleet import FleetSpec, build_fleet
 from agent.lab.runner import RunningLab
 from agent.remediate.guard import same_interface
+from tests.integration.lab_helpers import received
 
 pytestmark = pytest.mark.integration
 runner = CliRunner(env={"COLUMNS": "300"})
@@ -25,7 +26,7 @@ CHANGING = ("clear", "crypto map", "no crypto map")
 
 
 def _sent_changes(built: S.BuiltLab) -> list[str]:
-    return [c for d in built.lab.devices.values() for c in d.state.commands if c.startswith(CHANGING)]
+    return received(built, CHANGING)
 
 
 def _invoke(built: S.BuiltLab, tunnel: str, edit: Callable[[dict[str, Any], RunningLab], None], args: list[str],
