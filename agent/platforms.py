@@ -38,6 +38,8 @@ TUNNEL_COMMANDS: dict[str, list[CommandSpec]] = {
         CommandSpec("show vpn-sessiondb detail l2l filter ipaddress {peer}", why="session, tunnel-group", sweep=False),
         CommandSpec("show running-config crypto", why="maps, policies, transform sets, ikev1 enable"),
         CommandSpec("show running-config tunnel-group {peer}", why="tunnel-group of the peer"),
+        CommandSpec("show running-config | include ^hostname|^domain-name",
+                    why="the FQDN the ASA sends as its identity with crypto isakmp identity hostname"),
         CommandSpec("more system:running-config | include pre-shared-key|^tunnel-group", why="PSK fingerprints"),
         CommandSpec("show running-config all sysopt", why="permit-vpn, preserve-vpn-flows"),
         CommandSpec("show running-config nat", why="NAT exemption"),
@@ -175,3 +177,13 @@ def device_commands(platform: str, ra_pools: list[str] | None = None) -> list[Co
                     have.add(cmd)
                     out.append(CommandSpec(cmd, spec.fallback, spec.why))
     return out
+
+
+def fqdn_matches(match: str, fqdn: str) -> bool:
+    """IOS `match identity remote fqdn NAME` takes that name, `... fqdn domain NAME` any
+    name in that domain (case-insensitive, as DNS names are)."""
+    words = match.lower().split()
+    name = fqdn.lower()
+    if words[:1] == ["domain"] and len(words) == 2:
+        return name == words[1] or name.endswith("." + words[1])
+    return name == match.lower()

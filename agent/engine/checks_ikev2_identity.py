@@ -2,8 +2,9 @@
 against what the other peer matches.  IOS sends its IKEv2 profile's `identity local`
 (its address by default) and, as responder, selects a profile by the identity received
 (`match identity remote address` / `match identity remote fqdn`); the ASA sends what
-`crypto isakmp identity` says (address / auto: its address; hostname: its FQDN) and maps
-an L2L peer to the tunnel-group named after its address, so it takes any identity."""
+`crypto isakmp identity` says (address / auto: its address; hostname: its FQDN, `hostname`
+and `domain-name` of its running-config) and maps an L2L peer to the tunnel-group named
+after its address, so it takes any identity."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from ipaddress import IPv4Address, IPv4Network
 
 from agent.engine.checks import _entry_for, _ev, _known, _pair
 from agent.engine.registry import Context, Outcome, PeerCtx
-from agent.parsing.model import IkeSettings, Ikev2Profile
+from agent.parsing.model import HostNames, IkeSettings, Ikev2Profile
+from agent.platforms import fqdn_matches
 
 
 def _settings(peer: PeerCtx) -> IkeSettings | None:
@@ -42,16 +44,22 @@ def _own_profile(me: PeerCtx, settings: IkeSettings, remote: str) -> Ikev2Profil
         (p for p in settings.ikev2_profiles if _matches_address(p, remote)), None)
 
 
+def _fqdn(peer: PeerCtx) -> str | None:
+    k = _known(peer, "names")
+    return k.value.fqdn if k is not None and isinstance(k.value, HostNames) else None
+
+
 def sent(me: PeerCtx, remote: str) -> tuple[str, str | None] | None:
     """(type, value) of the identity ``me`` sends to ``remote``; value None when the type
-    is known and the value is not (the ASA's FQDN); None when the settings are unread."""
+    is known and the value is not (an ASA whose names were not read); None when the
+    settings are unread."""
     settings = _settings(me)
     if settings is None or me.endpoint is None:
         return None
     if me.platform == "cisco_asa":
         ident = settings.identity or "auto"
         if ident == "hostname":
-            return "fqdn", None
+            return "fqdn", _fqdn(me)
         return ("address", me.endpoint) if ident in ("address", "auto") else (ident, None)
     profile = _own_profile(me, settings, remote)
     words = (profile.identity_local if profile is not None and profile.identity_local else "address").split()
@@ -88,7 +96,7 @@ def identity_mismatch(ctx: Context) -> Outcome | None:
             if fqdns and value is None:
                 ctx.not_checked.append(f"{me.name}'s FQDN against {other.name}'s match identity remote fqdn")
                 continue
-            taken = value in fqdns
+            taken = value is not None and any(fqdn_matches(f, value) for f in fqdns)
         else:
             taken = False
         if taken:

@@ -162,7 +162,9 @@ def ios_submode(cfg: DeviceConfig, mode: Mode, t: list[str], neg: bool) -> list[
             elif network not in prof.match_remote:
                 prof.match_remote.append(network)
         elif t[:4] == ["match", "identity", "remote", "fqdn"] and len(t) > 4:
-            name = t[-1]
+            if t[4] == "domain" and len(t) < 6:
+                raise ConfigError(BAD, len(t) - 1)
+            name = " ".join(t[4:6]) if t[4] == "domain" else t[4]  # "NAME" or "domain NAME"
             if neg:
                 prof.match_fqdn = [n for n in prof.match_fqdn if n != name]
             elif name not in prof.match_fqdn:

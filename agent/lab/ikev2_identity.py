@@ -13,6 +13,7 @@ from __future__ import annotations
 from ipaddress import IPv4Address
 
 from agent.lab.model import CryptoMapEntry, DeviceConfig, Ikev2Profile, Platform
+from agent.platforms import fqdn_matches
 
 Identity = tuple[str, str]  # (type, value): ("address", "198.51.100.2"), ("fqdn", "br-rtr.example.com")
 
@@ -54,7 +55,7 @@ def selected_profile(cfg: DeviceConfig, peer: IPv4Address, ident: Identity) -> I
     for profile in cfg.ikev2_profiles.values():
         if kind == "address" and any(IPv4Address(value) in n for n in profile.match_remote):
             return profile
-        if kind == "fqdn" and value in profile.match_fqdn:
+        if kind == "fqdn" and any(fqdn_matches(m, value) for m in profile.match_fqdn):
             return profile
     return None
 

@@ -195,7 +195,7 @@ class Ikev2Profile:
 
     name: str
     match_remote: list[IPv4Network] = field(default_factory=list)  # match identity remote address
-    match_fqdn: list[str] = field(default_factory=list)  # match identity remote fqdn [domain] NAME
+    match_fqdn: list[str] = field(default_factory=list)  # match identity remote fqdn [domain] NAME: "NAME" / "domain NAME"
     identity_local: str | None = None  # identity local address | fqdn NAME | email NAME | dn (None: address)
     auth_local: str | None = None  # pre-share | rsa-sig
     auth_remote: str | None = None

@@ -23,6 +23,7 @@ COMMANDS: dict[Platform, dict[str, tuple[str, ...]]] = {
         "interfaces": ("show interface ip brief",),
         "logs": ("show logging",),
         "asp_drops": ("show asp drop",),
+        "names": ("show running-config | include ^hostname|^domain-name",),
     },
     Platform.IOS: {
         "phase1": ("show crypto isakmp sa", "show crypto isakmp sa detail"),

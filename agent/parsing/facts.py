@@ -73,6 +73,7 @@ BUILDERS: dict[str, tuple[tuple[str, Builder], ...]] = {
     "cisco_asa_show_running-config_object.textfsm": (("objects", dev.objects_asa),),
     "cisco_asa_show_running-config_group-policy.textfsm": (("group_policies", dev.group_policies_asa),),
     "cisco_asa_show_version.textfsm": (("device", dev.device_ntc),),
+    "cisco_asa_show_running-config_hostname.textfsm": (("names", dev.names_asa),),
     "cisco_ios_show_version.textfsm": (("device", dev.device_ntc),),
     "cisco_asa_show_route.textfsm": (("routes", net.routes_ntc),),
     "cisco_ios_show_ip_route.textfsm": (("routes", net.routes_ntc),),
@@ -126,7 +127,7 @@ def scope(template: str, command: str) -> frozenset[str] | None:
     return None
 
 
-_SINGLE = {"sysopt", "ike", "device"}
+_SINGLE = {"sysopt", "ike", "device", "names"}
 
 
 def _combine(name: str, items: list[Any]) -> Any:
@@ -140,7 +141,7 @@ def _combine(name: str, items: list[Any]) -> Any:
         return (explicit or items)[-1]
     if name == "ike":
         return _merge_ike(items)
-    if name == "device":
+    if name in ("device", "names"):
         return items[0] if items else None
     if name == "routes":
         rib = [r for r in items if "running-config" not in r.source.command]
@@ -281,5 +282,5 @@ def _read_by_anyone(plat: Platform, command: str) -> bool:
 _GROUPS = (
     "phase1", "phase2", "isakmp_policies", "transform_sets", "crypto_maps", "acl_entries", "nat_rules", "routes",
     "interfaces", "sysopt", "tunnel_groups", "ike", "logs", "pings", "sessions", "asp_drops", "objects",
-    "group_policies", "device",
+    "group_policies", "device", "names",
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from agent.parsing.context import Context, Parsed
-from agent.parsing.model import DeviceInfo, GroupPolicy, NetworkObject, Source
+from agent.parsing.model import DeviceInfo, GroupPolicy, HostNames, NetworkObject, Source
 from agent.parsing.normalize import IPNetwork, to_int, to_list, to_network, to_str
 
 _UNITS = {"year": 365 * 86400, "week": 7 * 86400, "day": 86400, "hour": 3600, "minute": 60, "min": 60, "second": 1,
@@ -28,6 +28,14 @@ def device_ntc(ctx: Context, parsed: Parsed) -> list[DeviceInfo]:
                        to_str(r.get("reload_reason")), Source(parsed.command, i))
         )
     return out[:1]
+
+
+def names_asa(ctx: Context, parsed: Parsed) -> list[HostNames]:
+    """`show running-config | include ^hostname|^domain-name` -> the ASA's names."""
+    records = [r for _, r in parsed.records()]
+    hostname = next((to_str(r.get("hostname")) for r in records if to_str(r.get("hostname"))), "")
+    domain = next((to_str(r.get("domain_name")) for r in records if to_str(r.get("domain_name"))), "")
+    return [HostNames(hostname, domain, Source(parsed.command))] if hostname else []
 
 
 def group_policies_asa(ctx: Context, parsed: Parsed) -> list[GroupPolicy]:

@@ -331,7 +331,7 @@ class Ikev2Profile:
 
     name: str
     match_addresses: tuple[str, ...]  #: match identity remote address: "A M" or "A"
-    match_fqdns: tuple[str, ...]  #: match identity remote fqdn [domain] NAME
+    match_fqdns: tuple[str, ...]  #: match identity remote fqdn [domain] NAME: "NAME" or "domain NAME"
     identity_local: str  #: identity local ...: "address", "fqdn NAME", ... ("" when not stated: address)
     source: Source = Source("")
 
@@ -349,6 +349,20 @@ class IkeSettings:
     source: Source = Source("")
     ikev2_interfaces: tuple[str, ...] = ()  #: ASA: crypto ikev2 enable IF
     ikev2_profiles: tuple[Ikev2Profile, ...] = ()  #: IOS: crypto ikev2 profile blocks
+
+
+@dataclass(frozen=True)
+class HostNames:
+    """ASA `hostname` and `domain-name`: with `crypto isakmp identity hostname` the ASA
+    sends ``fqdn`` as its IKE identity (seed 000)."""
+
+    hostname: str
+    domain: str  #: "" when no domain-name is configured
+    source: Source = Source("")
+
+    @property
+    def fqdn(self) -> str:
+        return f"{self.hostname}.{self.domain}" if self.domain else self.hostname
 
 
 @dataclass(frozen=True)
@@ -427,4 +441,5 @@ class PeerFacts:
     objects: Known[list[NetworkObject]]
     group_policies: Known[list[GroupPolicy]]
     device: Known[DeviceInfo]
+    names: Known[HostNames]
     unused: tuple[str, ...] = field(default=())  #: collected commands no fact group reads

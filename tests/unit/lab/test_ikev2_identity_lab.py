@@ -16,7 +16,7 @@ from tests.unit.lab.test_ikev2_lab import run
 
 
 @pytest.mark.parametrize("name", ["asa-ios-ikev2-identity-mismatch", "ios-ios-ikev2-identity-mismatch",
-                                  "ios-ios-ikev2-identity-match-fqdn"])
+                                  "ios-ios-ikev2-identity-match-fqdn", "asa-ios-ikev2-identity-fqdn-mismatch"])
 def test_an_identity_no_profile_matches_fails_ike_auth_on_both_sides(name: str) -> None:
     built = S.build(name)
     assert not any(S.probe(built, "a"))
@@ -30,6 +30,7 @@ def test_an_identity_no_profile_matches_fails_ike_auth_on_both_sides(name: str) 
 @pytest.mark.parametrize("name, b_lines", [
     ("ios-ios-ikev2-identity-mismatch", ["crypto ikev2 profile IKEV2-PROF", "match identity remote fqdn hq-rtr.example.net"]),
     ("asa-ios-ikev2-identity-mismatch", ["crypto ikev2 profile IKEV2-PROF", "match identity remote fqdn hq-asa.example.net"]),
+    ("asa-ios-ikev2-identity-mismatch", ["crypto ikev2 profile IKEV2-PROF", "match identity remote fqdn domain example.net"]),
 ])
 def test_the_responder_selects_its_profile_by_the_identity_received(name: str, b_lines: list[str]) -> None:
     built = S.build(name)
@@ -52,10 +53,32 @@ def test_identity_lines_render_and_replay() -> None:
     assert " match identity remote fqdn hq-rtr.example.net" in run(built.device("b"), "show running-config")
 
 
+def test_a_domain_match_renders_parses_and_takes_only_its_domain() -> None:
+    built = S.build("asa-ios-ikev2-identity-fqdn-mismatch")
+    apply_config(built.device("b"), ["crypto ikev2 profile IKEV2-PROF", "no match identity remote fqdn hq-asa.example.com",
+                                     "match identity remote fqdn domain example.com"])
+    text = run(built.device("b"), "show running-config")
+    assert " match identity remote fqdn domain example.com" in text
+    facts = build_peer_facts("cisco_ios", {"show running-config": text})
+    assert facts.ike.value is not None
+    assert [p.match_fqdns for p in facts.ike.value.ikev2_profiles] == [("domain example.com",)]
+    assert not any(S.probe(built, "a"))  # hq-asa.example.net is not in example.com
+
+
+def test_the_asa_names_parse_from_the_lab() -> None:
+    built = S.build("asa-ios-ikev2-identity-mismatch")
+    command = "show running-config | include ^hostname|^domain-name"
+    text = run(built.device("a"), command)
+    assert text.splitlines() == ["hostname hq-asa", "domain-name example.net"]
+    names = build_peer_facts("cisco_asa", {command: text}).names
+    assert names.value is not None and names.value.fqdn == "hq-asa.example.net"
+
+
 def test_bad_identity_lines_are_refused() -> None:
     ios = config_ios.new_config("r")
     mode, _ = config_ios.apply(ios, GLOBAL, "crypto ikev2 profile P")
-    for line in ("identity local fqdn", "identity local address 300.1.1.1", "identity local bogus x"):
+    for line in ("identity local fqdn", "identity local address 300.1.1.1", "identity local bogus x",
+                 "match identity remote fqdn domain"):
         with pytest.raises(ConfigError):
             config_ios.apply(ios, mode, line)
     config_ios.apply(ios, mode, "identity local email vpn@example.net")

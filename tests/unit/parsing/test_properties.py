@@ -24,6 +24,7 @@ COMMANDS = [
     ("cisco_asa", "show interface ip brief"), ("cisco_asa", "ping inside 10.1.1.1"),
     ("cisco_asa", "show running-config nat"), ("cisco_asa", "show running-config object"),
     ("cisco_asa", "show running-config group-policy"), ("cisco_asa", "show version"), ("cisco_ios", "show version"),
+    ("cisco_asa", "show running-config | include ^hostname|^domain-name"),
     ("cisco_ios", "show crypto isakmp sa"), ("cisco_ios", "show crypto isakmp sa detail"),
     ("cisco_ios", "show crypto ikev2 sa"), ("cisco_ios", "show crypto ipsec sa"), ("cisco_ios", "show crypto map"),
     ("cisco_ios", "show crypto isakmp policy"), ("cisco_ios", "show crypto ipsec transform-set"),
