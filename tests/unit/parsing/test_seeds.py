@@ -104,3 +104,15 @@ def test_issue_examples_of_policy_and_transform_sets() -> None:
         ("ESP-AES256-SHA", ("esp-aes-256", "esp-sha-hmac"), Mode.TUNNEL),
         ("TS-3DES", ("esp-3des", "esp-md5-hmac"), Mode.TRANSPORT),
     ]
+
+
+def test_seed_asa_names_give_the_fqdn_it_sends() -> None:
+    """Seed 004's ASA configuration: `hostname CiscoASA`, `domain-name example.com`; with
+    `crypto isakmp identity hostname` it sends CiscoASA.example.com."""
+    command = "show running-config | include ^hostname|^domain-name"
+    text = fixture_text("cisco_asa", "show_running-config_hostname", "seed004_hostname_domain.txt")
+    names = build_peer_facts("cisco_asa", {command: text}).names
+    assert names.status is FactStatus.OK and names.value is not None
+    assert (names.value.hostname, names.value.domain, names.value.fqdn) == ("CiscoASA", "example.com", "CiscoASA.example.com")
+    empty = build_peer_facts("cisco_asa", {command: ""}).names
+    assert empty.status is FactStatus.UNPARSED and empty.value is None  # an ASA always has a hostname: no line is no read
