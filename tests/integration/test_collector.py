@@ -109,17 +109,15 @@ def test_old_asa_is_read_with_the_isakmp_form() -> None:
         ("asa-ios-ssh-endless-output", "hq-asa", "timeout", {"hq-asa": {"read_timeout": 2}}),
     ],
 )
+@pytest.mark.timeout(120)  # a hang guard: every fault ends at its configured timeout
 def test_one_failed_peer_keeps_the_other(scenario: str, peer: str, kind: str, overrides: dict, tmp_path: Path) -> None:
     with running(scenario) as (built, lab):
-        start = time.monotonic()
         with TunnelCollector("t", lab.targets(0, **overrides)) as col:
             bundle = col.collect()
-        elapsed = time.monotonic() - start
     failed = bundle.peer(peer)
     other = next(p for p in bundle.peers if p.name != peer)
     assert failed is not None and failed.error is not None and failed.error.kind == kind, failed
     assert other.error is None and len(other.outputs) == len(tunnel_commands(other.platform or "", "x"))
-    assert elapsed < 60  # bounded by the configured timeouts, not hanging
     back = read_bundle(write_bundle(bundle, tmp_path / "b").parent)
     assert back.peer(peer).error.kind == kind  # type: ignore[union-attr]
 

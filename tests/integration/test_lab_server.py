@@ -273,12 +273,11 @@ def test_wrong_password(lab: Any) -> None:
         connect(endpoints["ok"], password="not-the-password")
 
 
+@pytest.mark.timeout(60)  # a hang guard, not a timing: the banner comes after 5 s, the client gives up after 1 s
 def test_banner_delay_times_out(lab: Any) -> None:
     _, endpoints, _ = lab
-    start = time.monotonic()
-    with pytest.raises(NetmikoTimeoutException):
+    with pytest.raises(NetmikoTimeoutException):  # had it waited for the banner, it would have connected
         connect(endpoints["banner"], banner_timeout=1)
-    assert time.monotonic() - start < 4
 
 
 def test_banner_delay_shorter_than_timeout_connects(lab: Any) -> None:
@@ -288,7 +287,7 @@ def test_banner_delay_shorter_than_timeout_connects(lab: Any) -> None:
     try:
         start = time.monotonic()
         conn = connect(endpoint, banner_timeout=5)
-        assert time.monotonic() - start >= 0.5
+        assert time.monotonic() - start >= 0.5  # the injected delay took effect (a sleep never ends early)
         assert conn.find_prompt() == "r1>"
         conn.disconnect()
     finally:
@@ -306,6 +305,7 @@ def test_hang_command_read_timeout(lab: Any) -> None:
         conn.paramiko_cleanup()  # disconnect() would wait for the hung shell's prompt
 
 
+@pytest.mark.timeout(60)  # a hang guard: both reads end at their 2 s read timeout or at the closed channel
 def test_drop_after_commands(lab: Any) -> None:
     _, endpoints, _ = lab
     endpoint = endpoints["drop"]
@@ -313,13 +313,11 @@ def test_drop_after_commands(lab: Any) -> None:
     try:
         # Faults are read per command: from now on the session's next command is dropped.
         endpoint.faults.drop_after_commands = 1
-        start = time.monotonic()
         # netmiko does not notice a closed channel while reading, only at its next write.
         with pytest.raises((ReadTimeout, OSError)):
             conn.send_command("show version", read_timeout=2)
         with pytest.raises(OSError):
             conn.send_command("show version", read_timeout=2)
-        assert time.monotonic() - start < 6
         assert not conn.is_alive()
     finally:
         endpoint.faults.drop_after_commands = None
@@ -350,7 +348,7 @@ def test_command_delay(lab: Any) -> None:
     try:
         start = time.monotonic()
         assert "Fake lab device" in conn.send_command("show version")
-        assert time.monotonic() - start >= 0.4
+        assert time.monotonic() - start >= 0.4  # the injected delay took effect (a sleep never ends early)
     finally:
         conn.disconnect()
 
@@ -395,6 +393,7 @@ def test_listens_on_loopback_only(lab: Any) -> None:
         LabServerThread([], host="0.0.0.0")
 
 
+@pytest.mark.timeout(60)  # a hang guard: stop() must not wait for the hung command
 def test_stop_ends_open_sessions() -> None:
     endpoint = DeviceEndpoint("solo", FakeShell, Creds(), SshFaults(hang_commands=["show"]))
     server = LabServerThread([endpoint])
@@ -402,9 +401,7 @@ def test_stop_ends_open_sessions() -> None:
     client, chan = raw_shell(endpoint)
     read_until(chan, b"r1>")
     chan.sendall(b"show version\n")
-    start = time.monotonic()
     server.stop()
-    assert time.monotonic() - start < 5
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", endpoint.port), timeout=2).close()
     client.close()
