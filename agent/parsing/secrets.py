@@ -69,6 +69,8 @@ _KEY_LINES = tuple(
         ("pre-shared-key ", r"^(?P<head>\s+pre-shared-key (?:(?:local|remote)\s+)?(?:\d\s+)?)(?!<psk hmac:)(?P<key>\S+)\s*$"),
         ("pre-shared-key ", r"^(?P<head>\s+(?:ikev1 )?pre-shared-key (?:\d+\s+)?)(?!<psk hmac:)(?P<key>\S+)\s*$"),
         ("pre-shared-key ", r"^(?P<head>\s+ikev2 (?:local|remote)-authentication pre-shared-key (?:\d+\s+)?)(?!<psk hmac:)(?P<key>\S+)\s*$"),
+        # an indented `key K`: the IOS Easy VPN group key (and RADIUS / TACACS+ server keys)
+        ("key ", r"^(?P<head>\s+key (?:\d\s+)?)(?!<psk hmac:)(?P<key>\S+)\s*$"),
     )
 )
 
