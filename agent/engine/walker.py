@@ -70,7 +70,10 @@ def _finding(code: str, spec: FindingSpec | None, confidence: float, outcome: Ou
     values.update(outcome.values)
     summary = (spec.summary if spec else code).format_map(_Missing(values))
     fix: dict[str, list[str]] = {}
+    present = {p.platform for p in ctx.peers if p.platform}  # an ASA-only tunnel gets no IOS lines
     for platform, cmds in (spec.fix.items() if spec else []):
+        if present and str(platform) not in present:
+            continue
         fix[str(platform)] = [c.format_map(_Missing({**values, **_platform_values(ctx, str(platform), outcome)}))
                               for c in cmds]
     return Finding(

@@ -47,8 +47,9 @@ def test_offline_diagnosis_of_rendered_scenario(name: str) -> None:
     if sc.kind == "remote-access":  # configuration faults: recommended, never cleared
         assert diag.steps[0].check == "ra_evidence"
         assert diag.root_cause.remediation is None
-        if sc.expect != "TUNNEL_UP":
-            assert diag.root_cause.evidence and diag.root_cause.fix.get("cisco_asa")
+        if sc.expect != "TUNNEL_UP":  # the fix in the headend's own syntax, and only in it
+            head = built.device("a").platform.value
+            assert diag.root_cause.evidence and diag.root_cause.fix.get(head) and set(diag.root_cause.fix) == {head}
 
 
 def test_one_peer_bundle_still_answers_and_lists_what_was_not_checked() -> None:
@@ -83,3 +84,11 @@ def test_psk_fingerprints_decide_and_each_platform_fix_names_its_own_peer() -> N
     fix = diag.root_cause.fix
     assert any("198.51.100.2" in line for line in fix["cisco_asa"])  # the ASA's peer is the router
     assert any("203.0.113.1" in line for line in fix["cisco_ios"])  # the router's peer is the ASA
+
+
+@pytest.mark.parametrize("name, platforms", [("asa-asa-psk-mismatch", {"cisco_asa"}), ("ios-ios-psk-mismatch", {"cisco_ios"})])
+def test_a_fix_is_given_only_for_the_platforms_of_the_tunnel(name: str, platforms: set[str]) -> None:
+    built = S.build(name)
+    S.probe(built, "a")
+    diag = diagnose_bundle(bundle_of(built, Redactor()))
+    assert diag.root_cause.code == "PSK_MISMATCH" and set(diag.root_cause.fix) == platforms
