@@ -89,7 +89,8 @@ RA_COMMANDS: dict[str, list[CommandSpec]] = {
         CommandSpec("show crypto isakmp sa", why="phase 1 of the clients"),
         CommandSpec("show crypto ipsec sa peer {peer}", fallback="show crypto ipsec sa", why="the user's SA"),
         CommandSpec("show ip local pool", why="pool usage: Free / In use"),
-        CommandSpec("show running-config | section crypto", why="dynamic map, transform sets"),
+        CommandSpec("show running-config | section crypto", why="dynamic map, transform sets, Easy VPN groups"),
+        CommandSpec("show ip access-lists", why="split-tunnel ACL"),
         CommandSpec("show logging", why="refusals"),
     ],
 }

@@ -203,7 +203,8 @@ def _config_values(ctx: Context, head: PeerCtx) -> dict[str, str]:
         "dyn_map": dyn[0].map_name if dyn else "<dynamic-map>",
         "dyn_seq": str(dyn[0].seq) if dyn else "<seq>",
         "transform_set": (dyn[0].transform_sets[0] if dyn and dyn[0].transform_sets else "<transform-set>"),
-        "logins": str(policy.simultaneous_logins) if policy and policy.simultaneous_logins is not None else "3 (default)",
+        "logins": str(policy.simultaneous_logins) if policy and policy.simultaneous_logins is not None
+        else "3 (default)" if head.platform == "cisco_asa" else "no limit (default)",
     }
 
 
@@ -236,10 +237,11 @@ def _from_config(ctx: Context, head: PeerCtx) -> tuple[str, str, list[Evidence]]
         return "pool", f"pool {full[0].name} has no free address", _pool_ev(ctx, head)
     user = ctx.remote_access.get("user")
     sessions = _sessions(ctx, head, None)
+    default = 3 if head.platform == "cisco_asa" else None  # vpn-simultaneous-logins 3; IOS max-logins: no limit
     if user and sessions is not None and policy is not None:
         mine = [s for s in sessions if s.username == user]
-        limit = policy.simultaneous_logins if policy.simultaneous_logins is not None else 3  # the ASA default
-        if mine and len(mine) >= limit:
+        limit = policy.simultaneous_logins if policy.simultaneous_logins is not None else default
+        if mine and limit is not None and len(mine) >= limit:
             ev = _ev(head, ra_facts(ctx, head).sessions, rf"^Username\s*:\s*{re.escape(user)}\b")
             return "logins", f"{user} already has {len(mine)} session(s), the limit of {policy.name} is {limit}", ev
     return None
@@ -252,18 +254,23 @@ def _pool_ev(ctx: Context, head: PeerCtx) -> list[Evidence]:
 @check("ra_split_tunnel", "misconfig", "ok", "unknown")
 def ra_split_tunnel(ctx: Context) -> Outcome:
     """seed 000, split tunnel: a split list permitting any (tunnels everything), a
-    tunnelspecified policy without a list, or tunnelall where a list says what was meant."""
+    tunnelspecified policy without a list, or tunnelall where a list says what was meant.
+    ASA: the group policy's split-tunnel-policy / split-tunnel-network-list; IOS Easy VPN:
+    the client configuration group's `acl`."""
     head = headend(ctx)
     assert head is not None
+    asa = head.platform == "cisco_asa"
     policy, policies = _policy(ctx, head)
     if policies is None:
-        return Outcome("unknown", "group policies not collected", not_checked=["split-tunnel policy (show running-config group-policy)"])
+        where = "show running-config group-policy" if asa else "show running-config | section crypto"
+        return Outcome("unknown", "group policies not collected", not_checked=[f"split-tunnel policy ({where})"])
     if policy is None:
         return Outcome("unknown", "the users' group policy is not known", not_checked=["split-tunnel policy of the users' group policy"])
-    gp = _known(head, "group_policies")
-    ev = _ev(head, gp, rf"group-policy {re.escape(policy.name)} attributes|split-tunnel") if gp else []
+    name = re.escape(policy.name)
+    ev = _ev(head, ra_facts(ctx, head).policies,
+             rf"group-policy {name} attributes|split-tunnel|client configuration group {name}$|^\s+acl\s")
     values = {"group_policy": policy.name, "acl": policy.split_acl or "<split ACL>", "peer": head.name,
-              "acl_remove": "! the split list itself needs no change"}
+              "acl_remove": "! the split list itself needs no change", "acl_ace": "<the entry with any as source>"}
     if policy.split_policy == "tunnelall" and policy.split_acl:
         return Outcome("misconfig", f"{policy.name} tunnels all traffic although split list {policy.split_acl} is set", ev,
                        peer=head.name, values={**values, "why": "policy tunnelall ignores the split-tunnel network list"})
@@ -273,12 +280,15 @@ def ra_split_tunnel(ctx: Context) -> Outcome:
                            values={**values, "why": f"split-tunnel-policy {policy.split_policy} has no network list"})
         acl = _known(head, "acl_entries")
         if acl is None:
-            return Outcome("unknown", "split ACL not collected", not_checked=[f"split-tunnel ACL {policy.split_acl} (show access-list)"])
+            where = "show access-list" if asa else "show ip access-lists"
+            return Outcome("unknown", "split ACL not collected", not_checked=[f"split-tunnel ACL {policy.split_acl} ({where})"])
         entries = [e for e in acl.value or [] if e.acl == policy.split_acl and e.action.value == "permit"]
         anys = [e for e in entries if e.src is not None and e.src.prefixlen == 0 or e.src_raw.startswith("any")]
         if anys:
-            ev += _ev(head, acl, rf"access-list {re.escape(policy.split_acl)} .*any")
+            ev += _ev(head, acl, rf"access-list {re.escape(policy.split_acl)} .*any|^\s+(\d+\s+)?permit\s+\S+\s+any")
             values["acl_remove"] = f"no access-list {policy.split_acl} standard {anys[0].action.value} {anys[0].src_raw or 'any4'}"
+            values["acl_ace"] = " ".join(x for x in (anys[0].action.value, anys[0].protocol, anys[0].src_raw or "any",
+                                                    anys[0].dst_raw) if x)
             return Outcome("misconfig", f"split list {policy.split_acl} permits any", ev, peer=head.name,
                            values={**values, "why": f"split-tunnel ACL {policy.split_acl} permits any: every destination is tunnelled"})
     return Outcome("ok", f"{policy.name}: split-tunnel-policy {policy.split_policy or 'tunnelall (default)'}")

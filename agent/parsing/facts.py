@@ -85,7 +85,8 @@ BUILDERS: dict[str, tuple[tuple[str, Builder], ...]] = {
     "cisco_asa_show_asp_drop.textfsm": (("asp_drops", net.asp_drops),),
 }
 
-_CRYPTO_GROUPS = frozenset({"isakmp_policies", "transform_sets", "crypto_maps", "tunnel_groups", "ike"})
+_CRYPTO_GROUPS = frozenset({"isakmp_policies", "transform_sets", "crypto_maps", "tunnel_groups", "ike",
+                            "policies", "groups"})  # the last two: IOS Easy VPN groups (facts_ra)
 #: IOS running-config filters: `| section X` keeps whole blocks, so a keyword covers every
 #: group of its blocks; `| include X` keeps single lines, so only groups whose items are
 #: single lines (or interface blocks reduced to the lines asked for) are covered.

@@ -138,6 +138,30 @@ def _groups(_: Context, parsed: Parsed) -> list[RaGroup]:
     ]
 
 
+_EZVPN = "isakmp client configuration group"
+
+
+def _ezvpn_groups(parsed: Parsed) -> list[tuple[int, dict[str, Any]]]:
+    return [(i, r) for i, r in enumerate(parsed.result.records) if " ".join(str(r.get("kind") or "").split()) == _EZVPN]
+
+
+def _ios_policies(_: Context, parsed: Parsed) -> list[RaPolicy]:
+    """IOS Easy VPN groups as policies: `max-logins` (no limit when absent), `acl` (the
+    split-tunnel list: tunnel what it permits; without one, everything is tunnelled)."""
+    return [
+        RaPolicy(str(r.get("name")), _int(r.get("max_logins")), "tunnelspecified" if r.get("client_acl") else None,
+                 str(r.get("client_acl") or "") or None, (), Source(parsed.command, i))  # () : no protocol list on IOS
+        for i, r in _ezvpn_groups(parsed)
+    ]
+
+
+def _ios_groups(_: Context, parsed: Parsed) -> list[RaGroup]:
+    """IOS Easy VPN groups as remote-access tunnel groups (each is its own policy)."""
+    return [RaGroup(str(r.get("name")), "remote-access", str(r.get("client_pool") or "") or None, str(r.get("name")),
+                    Source(parsed.command, i))
+            for i, r in _ezvpn_groups(parsed)]
+
+
 #: template -> the fact group it feeds and how (the shape of ``facts.BUILDERS``).
 TEMPLATES: dict[str, tuple[tuple[str, Builder], ...]] = {
     "cisco_asa_show_ip_local_pool.textfsm": (("pools", _pools),),
@@ -146,6 +170,7 @@ TEMPLATES: dict[str, tuple[tuple[str, Builder], ...]] = {
     "cisco_asa_show_vpn-sessiondb_ra-ikev1-ipsec.textfsm": (("sessions", _sessions),),
     "cisco_asa_show_running-config_group-policy.textfsm": (("policies", _policies),),
     "cisco_asa_show_running-config_tunnel-group.textfsm": (("groups", _groups),),
+    "cisco_ios_show_running-config.textfsm": (("policies", _ios_policies), ("groups", _ios_groups)),
 }
 _FACTS = ("pools", "sessions", "policies", "groups")
 

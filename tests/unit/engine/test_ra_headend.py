@@ -206,3 +206,78 @@ def test_another_clients_address_that_contains_this_one_is_not_this_client() -> 
            "established: session limit of 1 reached.\n")
     diag = diagnose_bundle(headend({**refused(), "show logging": log}, client="10.1.1.2"))
     assert diag.root_cause.code == "INSUFFICIENT_EVIDENCE", steps(diag)  # 10.1.1.25's refusal, not 10.1.1.2's
+
+
+# ---------------------------------------------------------------- IOS Easy VPN server
+
+
+def _ios_headend(lines: list[str], drop: str | None = None) -> Bundle:
+    from agent.lab import scenarios as S
+    from agent.lab.scenarios import apply_config
+    from agent.redact import Redactor
+    from tests.unit.engine.test_offline_lab_bundles import bundle_of
+
+    built = S.build("ios-ra-split-tunnel-misconfig")
+    apply_config(built.device("a"), lines)
+    bundle = bundle_of(built, Redactor())
+    head = bundle.peers[0]
+    head.outputs = {c: t for c, t in head.outputs.items() if c != drop}
+    return bundle
+
+
+def test_ios_easy_vpn_split_list_permitting_any_is_named_in_ios_syntax() -> None:
+    """The client configuration group's `acl SPLIT` and SPLIT's `permit ip any any`: the
+    split list tunnels everything (seed 000); the fix is the router's, not the ASA's."""
+    diag = diagnose_bundle(_ios_headend([]))
+    assert diag.root_cause.code == "SPLIT_TUNNEL_MISCONFIG", steps(diag)
+    assert "SPLIT permits any" in diag.root_cause.summary
+    assert set(diag.root_cause.fix) == {"cisco_ios"}
+    assert diag.root_cause.fix["cisco_ios"][:2] == ["ip access-list extended SPLIT", " no permit ip any any"]
+    assert " acl SPLIT" in diag.root_cause.fix["cisco_ios"]
+    shown = {e.command: e.excerpt for e in diag.root_cause.evidence}
+    assert "acl SPLIT" in shown["show running-config | section crypto"]
+    assert "permit ip any any" in shown["show ip access-lists"]
+
+
+def test_ios_easy_vpn_split_list_of_the_inside_network_is_no_fault() -> None:
+    diag = diagnose_bundle(_ios_headend(["ip access-list extended SPLIT", " no permit ip any any",
+                                         " permit ip 10.1.1.0 0.0.0.255 any"]))
+    assert diag.root_cause.code == "TUNNEL_UP", steps(diag)
+    assert ("split_tunnel", "ok") in [(s.node, s.outcome) for s in diag.steps]
+
+
+def test_ios_easy_vpn_groups_read_as_policies_and_groups() -> None:
+    text = ("crypto isakmp client configuration group RA-GROUP\n key <psk redacted>\n pool VPN-POOL\n acl SPLIT\n"
+            " max-logins 2\ncrypto isakmp client configuration group OPEN\n pool VPN-POOL\n")
+    facts = build_ra_facts("cisco_ios", {"show running-config | section crypto": text})
+    by_name = {p.name: p for p in facts.policies.value or []}
+    assert (by_name["RA-GROUP"].simultaneous_logins, by_name["RA-GROUP"].split_policy, by_name["RA-GROUP"].split_acl) == (
+        2, "tunnelspecified", "SPLIT")
+    assert (by_name["OPEN"].simultaneous_logins, by_name["OPEN"].split_policy, by_name["OPEN"].split_acl) == (None, None, None)
+    assert [(g.name, g.type, g.address_pool, g.group_policy) for g in facts.groups.value or []] == [
+        ("RA-GROUP", "remote-access", "VPN-POOL", "RA-GROUP"), ("OPEN", "remote-access", "VPN-POOL", "OPEN")]
+
+
+def test_ios_split_list_not_collected_is_said_not_guessed() -> None:
+    diag = diagnose_bundle(_ios_headend([], drop="show ip access-lists"))
+    step = next(s for s in diag.steps if s.node == "split_tunnel")
+    assert step.outcome == "unknown", steps(diag)
+    assert any("show ip access-lists" in n for n in diag.not_checked)
+
+
+def test_seed_001_easy_vpn_group_and_its_split_list_read() -> None:
+    """Seed 001's split-tunnel example: group hw-client-groupname, pool dynpool, acl 150,
+    and access-list 150 permitting only 192.0.2.0/25 (a proper split list, not any)."""
+    from agent.parsing.facts import build_peer_facts
+    from tests.unit.parsing.conftest import fixture_text
+
+    text = fixture_text("cisco_ios", "show_running-config", "seed001_ezvpn_split_tunnel.txt")
+    facts = build_ra_facts("cisco_ios", {"show running-config": text})
+    (policy,) = facts.policies.value or []
+    (group,) = facts.groups.value or []
+    assert (policy.name, policy.split_policy, policy.split_acl, policy.simultaneous_logins) == (
+        "hw-client-groupname", "tunnelspecified", "150", None)
+    assert (group.address_pool, group.group_policy) == ("dynpool", "hw-client-groupname")
+    assert "hw-client-password" not in facts.policies.raw  # the group key is scrubbed like any key
+    acl = build_peer_facts("cisco_ios", {"show running-config": text}).acl_entries.value or []
+    assert [(e.acl, e.action.value, str(e.src)) for e in acl] == [("150", "permit", "192.0.2.0/25")]
