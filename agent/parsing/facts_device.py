@@ -38,24 +38,34 @@ def names_asa(ctx: Context, parsed: Parsed) -> list[HostNames]:
     return [HostNames(hostname, domain, Source(parsed.command))] if hostname else []
 
 
-def group_policies_asa(ctx: Context, parsed: Parsed) -> list[GroupPolicy]:
-    """Group policies, the "internal" line and the "attributes" block merged by name."""
-    merged: dict[str, dict[str, str]] = {}
-    sources: dict[str, Source] = {}
+def merged_by_name(parsed: Parsed, keys: tuple[str, ...]) -> list[tuple[str, dict[str, str], Source]]:
+    """An item printed as several records (the ASA's `group-policy NAME internal` line and
+    its `attributes` block), merged by name: each key's last stated value, and the source
+    of the item's first record.  Also read by the remote-access facts (``facts_ra``)."""
+    merged: dict[str, tuple[dict[str, str], Source]] = {}
     for i, r in parsed.records():
-        name = to_str(r.get("name"))
-        acc = merged.setdefault(name, {})
-        sources.setdefault(name, Source(parsed.command, i))
-        for key in ("idle_timeout", "session_timeout", "tunnel_protocols", "no_tunnel_protocols", "pfs"):
+        acc, _ = merged.setdefault(to_str(r.get("name")), ({}, Source(parsed.command, i)))
+        for key in keys:
             if to_str(r.get(key)):
                 acc[key] = to_str(r.get(key))
+    return [(name, acc, source) for name, (acc, source) in merged.items()]
+
+
+def tunnel_protocols(acc: dict[str, str]) -> tuple[str, ...]:
+    """`vpn-tunnel-protocol P ...` as a tuple; `no vpn-tunnel-protocol` (none allowed): ()."""
+    return () if acc.get("no_tunnel_protocols") else tuple(acc.get("tunnel_protocols", "").split())
+
+
+def group_policies_asa(ctx: Context, parsed: Parsed) -> list[GroupPolicy]:
+    """Group policies, the "internal" line and the "attributes" block merged by name."""
+    keys = ("idle_timeout", "session_timeout", "tunnel_protocols", "no_tunnel_protocols", "pfs")
     return [
         GroupPolicy(
             name=name, idle_timeout=to_int(acc.get("idle_timeout")), session_timeout=to_int(acc.get("session_timeout")),
-            tunnel_protocols=() if acc.get("no_tunnel_protocols") else tuple(acc.get("tunnel_protocols", "").split()),
-            pfs={"enable": True, "disable": False}.get(acc.get("pfs", "")), source=sources[name],
+            tunnel_protocols=tunnel_protocols(acc), pfs={"enable": True, "disable": False}.get(acc.get("pfs", "")),
+            source=source,
         )
-        for name, acc in merged.items()
+        for name, acc, source in merged_by_name(parsed, keys)
     ]
 
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from ipaddress import IPv4Address, ip_address
+from ipaddress import IPv4Address
 from typing import Any
 
 from agent.parsing.context import Context, Parsed
 from agent.parsing.facts import Builder, known_group, route_outputs
+from agent.parsing.facts_device import merged_by_name, tunnel_protocols
 from agent.parsing.model import FactStatus, Known, Source
+from agent.parsing.normalize import to_int, to_ip, to_str
 from agent.parsing.result import platform_of
 from agent.parsing.templates import parse, template_for
 
@@ -71,16 +73,9 @@ class RaFacts:
     groups: Known[list[RaGroup]]
 
 
-def _ip(text: Any) -> IPv4Address | None:
-    try:
-        addr = ip_address(str(text))
-    except ValueError:
-        return None
+def _v4(value: Any) -> IPv4Address | None:
+    addr = to_ip(value)
     return addr if isinstance(addr, IPv4Address) else None
-
-
-def _int(text: Any) -> int | None:
-    return int(text) if str(text).isdigit() else None
 
 
 def _size(first: IPv4Address | None, last: IPv4Address | None) -> int | None:
@@ -88,53 +83,40 @@ def _size(first: IPv4Address | None, last: IPv4Address | None) -> int | None:
 
 
 def _pools(_: Context, parsed: Parsed) -> list[AddressPool]:
-    result = parsed.result
-    words = result.command.split()
+    words = parsed.command.split()
     from_command = words[-1] if len(words) > 3 and words[1].startswith("ip") else None
     out = []
-    for i, r in enumerate(result.records):
-        first, last = _ip(r.get("begin")), _ip(r.get("end"))
-        out.append(AddressPool(str(r.get("name") or from_command or "") or None, first, last, _size(first, last),
-                               _int(r.get("free")), _int(r.get("in_use")), Source(result.command, i)))
+    for i, r in parsed.records():
+        first, last = _v4(r.get("begin")), _v4(r.get("end"))
+        out.append(AddressPool(to_str(r.get("name")) or from_command or None, first, last, _size(first, last),
+                               to_int(r.get("free")), to_int(r.get("in_use")), Source(parsed.command, i)))
     return out
 
 
 def _sessions(_: Context, parsed: Parsed) -> list[RaSession]:
-    result = parsed.result
     return [
-        RaSession(str(r.get("username")), _ip(r.get("assigned_ip")), _ip(r.get("public_ip")), str(r.get("protocol") or ""),
-                  str(r.get("group_policy") or ""), str(r.get("tunnel_group") or ""), str(r.get("encapsulation") or ""),
-                  Source(result.command, i))
-        for i, r in enumerate(result.records)
+        RaSession(to_str(r.get("username")), _v4(r.get("assigned_ip")), _v4(r.get("public_ip")), to_str(r.get("protocol")),
+                  to_str(r.get("group_policy")), to_str(r.get("tunnel_group")), to_str(r.get("encapsulation")),
+                  Source(parsed.command, i))
+        for i, r in parsed.records()
     ]
 
 
 def _policies(_: Context, parsed: Parsed) -> list[RaPolicy]:
-    result = parsed.result
-    merged: dict[str, dict[str, str]] = {}
-    first: dict[str, int] = {}
-    for i, r in enumerate(result.records):
-        name = str(r.get("name"))
-        first.setdefault(name, i)
-        acc = merged.setdefault(name, {})
-        for key in ("simultaneous_logins", "split_policy", "split_acl", "tunnel_protocols", "no_tunnel_protocols"):
-            if r.get(key):
-                acc[key] = str(r.get(key))
+    keys = ("simultaneous_logins", "split_policy", "split_acl", "tunnel_protocols", "no_tunnel_protocols")
     return [
-        RaPolicy(name, _int(acc.get("simultaneous_logins")), acc.get("split_policy"), acc.get("split_acl"),
-                 () if acc.get("no_tunnel_protocols") else tuple(acc.get("tunnel_protocols", "").split()),
-                 Source(result.command, first[name]))
-        for name, acc in merged.items()
+        RaPolicy(name, to_int(acc.get("simultaneous_logins")), acc.get("split_policy"), acc.get("split_acl"),
+                 tunnel_protocols(acc), source)
+        for name, acc, source in merged_by_name(parsed, keys)
     ]
 
 
 def _groups(_: Context, parsed: Parsed) -> list[RaGroup]:
-    result = parsed.result
     return [
-        RaGroup(str(r.get("name")), str(r.get("type") or ""), str(r.get("address_pool") or "") or None,
-                str(r.get("group_policy") or "") or None, Source(result.command, i))
-        for i, r in enumerate(result.records)
-        if r.get("type")
+        RaGroup(to_str(r.get("name")), to_str(r.get("type")), to_str(r.get("address_pool")) or None,
+                to_str(r.get("group_policy")) or None, Source(parsed.command, i))
+        for i, r in parsed.records()
+        if to_str(r.get("type"))
     ]
 
 
@@ -142,22 +124,22 @@ _EZVPN = "isakmp client configuration group"
 
 
 def _ezvpn_groups(parsed: Parsed) -> list[tuple[int, dict[str, Any]]]:
-    return [(i, r) for i, r in enumerate(parsed.result.records) if " ".join(str(r.get("kind") or "").split()) == _EZVPN]
+    return [(i, r) for i, r in parsed.records() if " ".join(to_str(r.get("kind")).split()) == _EZVPN]
 
 
 def _ios_policies(_: Context, parsed: Parsed) -> list[RaPolicy]:
     """IOS Easy VPN groups as policies: `max-logins` (no limit when absent), `acl` (the
     split-tunnel list: tunnel what it permits; without one, everything is tunnelled)."""
     return [
-        RaPolicy(str(r.get("name")), _int(r.get("max_logins")), "tunnelspecified" if r.get("client_acl") else None,
-                 str(r.get("client_acl") or "") or None, (), Source(parsed.command, i))  # () : no protocol list on IOS
+        RaPolicy(to_str(r.get("name")), to_int(r.get("max_logins")), "tunnelspecified" if to_str(r.get("client_acl")) else None,
+                 to_str(r.get("client_acl")) or None, (), Source(parsed.command, i))  # () : no protocol list on IOS
         for i, r in _ezvpn_groups(parsed)
     ]
 
 
 def _ios_groups(_: Context, parsed: Parsed) -> list[RaGroup]:
     """IOS Easy VPN groups as remote-access tunnel groups (each is its own policy)."""
-    return [RaGroup(str(r.get("name")), "remote-access", str(r.get("client_pool") or "") or None, str(r.get("name")),
+    return [RaGroup(to_str(r.get("name")), "remote-access", to_str(r.get("client_pool")) or None, to_str(r.get("name")),
                     Source(parsed.command, i))
             for i, r in _ezvpn_groups(parsed)]
 
