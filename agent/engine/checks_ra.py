@@ -215,9 +215,8 @@ def _dynamic_entries(head: PeerCtx) -> list[Any]:
 
 def _from_config(ctx: Context, head: PeerCtx) -> tuple[str, str, list[Evidence]] | None:
     policy, _ = _policy(ctx, head)
-    gp = _known(head, "group_policies")
     if policy is not None and policy.tunnel_protocols and "l2tp-ipsec" not in policy.tunnel_protocols:
-        ev = _ev(head, gp, rf"group-policy {re.escape(policy.name)}|vpn-tunnel-protocol") if gp else []
+        ev = _ev(head, ra_facts(ctx, head).policies, rf"group-policy {re.escape(policy.name)}|vpn-tunnel-protocol")
         return "protocol", f"group-policy {policy.name} allows {' '.join(policy.tunnel_protocols)}, not l2tp-ipsec", ev
     dyn = _dynamic_entries(head)
     ts = _known(head, "transform_sets")
