@@ -277,14 +277,7 @@ def build(name: str, *, sec: Secrets | None = None, seed: int = 7) -> BuiltLab:
     devices: dict[Side, Device] = {}
     for side, kind in zip(("a", "b"), kinds, strict=True):
         s: Side = side  # type: ignore[assignment]
-        values = side_values(s, names[s], sec)
-        dev = lab.add(_new_device(kind, names[s], values, sec))
-        if sc.ike == 2:
-            apply_config(dev, _bases()["ikev2"][kind].format(**values))
-        apply_config(dev, [ln.format(**values) for ln in sc.config.get(s, [])])
-        dev.faults = DeviceFaults(**sc.faults.get(s, {}))
-        dev.ssh = SshFaults(**sc.ssh.get(s, {}))
-        devices[s] = dev
+        devices[s] = _add_side(lab, sc, s, kind, names[s], sec, "ikev2" if sc.ike == 2 else None)
     sides = _bases()["sides"]
     a_ip, b_ip = IPv4Address(sides["a"]["outside_ip"]), IPv4Address(sides["b"]["outside_ip"])
     lab.set_path(a_ip, b_ip, PathSpec(**sc.path.model_dump()))
@@ -301,18 +294,27 @@ def build(name: str, *, sec: Secrets | None = None, seed: int = 7) -> BuiltLab:
     return built
 
 
+def _add_side(lab: Lab, sc: Scenario, side: Side, kind: str, name: str, sec: Secrets, base: str | None) -> Device:
+    """One device of the scenario: the platform's base configuration, then the lines of
+    bases.yaml's section ``base`` (IKEv2, a remote-access headend) when given, then the
+    scenario's own lines, then its faults."""
+    values = side_values(side, name, sec)
+    dev = lab.add(_new_device(kind, name, values, sec))
+    if base is not None:
+        apply_config(dev, _bases()[base][kind].format(**values))
+    apply_config(dev, [ln.format(**values) for ln in sc.config.get(side, [])])
+    dev.faults = DeviceFaults(**sc.faults.get(side, {}))
+    dev.ssh = SshFaults(**sc.ssh.get(side, {}))
+    return dev
+
+
 def _build_headend(sc: Scenario, sec: Secrets, seed: int) -> BuiltLab:
     """A remote-access lab: the headend (side a, the base ASA plus seed 003's L2TP/IPsec
     configuration and the scenario's lines) and its clients, which dial in at build."""
     lab = Lab(seed=seed)
     kind = HEADENDS[sc.pair]
     name = _bases()["names"][kind]["a"]
-    values = side_values("a", name, sec)
-    dev = lab.add(_new_device(kind, name, values, sec))
-    apply_config(dev, _bases()["remote_access"][kind].format(**values))
-    apply_config(dev, [ln.format(**values) for ln in sc.config.get("a", [])])
-    dev.faults = DeviceFaults(**sc.faults.get("a", {}))
-    dev.ssh = SshFaults(**sc.ssh.get("a", {}))
+    dev = _add_side(lab, sc, "a", kind, name, sec, "remote_access")
     if not sc.clients:
         raise ScenarioError(f"{sc.name}: a remote-access scenario needs clients")
     for client in sc.clients:
