@@ -12,9 +12,8 @@ from agent.engine.playbook import graph, library
 from agent.engine.run import context_from_bundle, diagnose_bundle
 from agent.engine.select import select_playbook
 from agent.lab import scenarios as S
-from agent.redact import Redactor
 from agent.remediate.actions import plan_clear
-from tests.unit.engine.test_offline_lab_bundles import bundle_of
+from tests.unit.engine.test_offline_lab_bundles import scenario_bundle
 from tests.unit.parsing.conftest import CORPUS as CORPUS_ROOT
 
 CORPUS = CORPUS_ROOT / "genie"
@@ -23,10 +22,8 @@ PHASE1_FAILURES = {"PEER_UNREACHABLE", "IKE_POLICY_MISMATCH", "PSK_MISMATCH", "I
 
 
 def _bundle(name: str, probe: bool = True) -> Bundle:
-    built = S.build(name)
-    if probe and built.scenario is not None and built.scenario.observe.after_probe:
-        S.probe(built, built.scenario.probe)
-    return bundle_of(built, Redactor())
+    sc = S.get(name)
+    return scenario_bundle(name, probe=sc.probe if probe and sc.observe.after_probe else None)
 
 
 @pytest.mark.parametrize("name, tree", [

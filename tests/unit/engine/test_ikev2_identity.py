@@ -9,11 +9,8 @@ import pytest
 from agent.collector import Bundle
 from agent.engine.checks_ikev2_identity import identity_mismatch, sent
 from agent.engine.run import context_from_bundle, diagnose_bundle
-from agent.lab import scenarios as S
-from agent.lab.scenarios import apply_config
-from agent.redact import Redactor
 from tests.unit.engine.test_ikev2_engine import _bundle
-from tests.unit.engine.test_offline_lab_bundles import bundle_of
+from tests.unit.engine.test_offline_lab_bundles import scenario_bundle
 
 
 @pytest.mark.parametrize("name, said", [
@@ -34,10 +31,7 @@ def test_an_identity_the_other_peer_does_not_match_is_the_root_cause(name: str, 
 
 
 def _fixed(name: str, b_lines: list[str]) -> Bundle:
-    built = S.build(name)
-    apply_config(built.device("b"), b_lines)
-    S.probe(built, "a")
-    return bundle_of(built, Redactor())
+    return scenario_bundle(name, {"b": b_lines}, probe="a")
 
 
 @pytest.mark.parametrize("name, b_lines, fqdn", [

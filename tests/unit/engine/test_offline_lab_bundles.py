@@ -8,6 +8,7 @@ import pytest
 from agent.collector import Bundle, BundlePeer
 from agent.engine.run import diagnose_bundle
 from agent.lab import scenarios as S
+from agent.lab.scenarios import apply_config
 from agent.lab.shell import DeviceShell
 from agent.platforms import tunnel_commands
 from agent.redact import Redactor
@@ -32,6 +33,17 @@ def bundle_of(built: S.BuiltLab, redactor: Redactor) -> Bundle:
             outputs[spec.command] = redactor.redact(text)
         peers.append(BundlePeer(name, dev.platform.value, str(mine), None, outputs))
     return Bundle(peers, t.name, kind=t.kind, remote_access=hints)
+
+
+def scenario_bundle(name: str, lines: dict[str, list[str]] | None = None, probe: str | None = None) -> Bundle:
+    """Scenario ``name`` with configuration lines applied per side, traffic sent from
+    ``probe`` when given, as the bundle a collection of it would give."""
+    built = S.build(name)
+    for side, side_lines in (lines or {}).items():
+        apply_config(built.device(side), side_lines)
+    if probe is not None:
+        S.probe(built, probe)
+    return bundle_of(built, Redactor())
 
 
 @pytest.mark.parametrize("name", sorted(S.catalog()))

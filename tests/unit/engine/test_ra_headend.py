@@ -212,14 +212,9 @@ def test_another_clients_address_that_contains_this_one_is_not_this_client() -> 
 
 
 def _ios_headend(lines: list[str], drop: str | None = None) -> Bundle:
-    from agent.lab import scenarios as S
-    from agent.lab.scenarios import apply_config
-    from agent.redact import Redactor
-    from tests.unit.engine.test_offline_lab_bundles import bundle_of
+    from tests.unit.engine.test_offline_lab_bundles import scenario_bundle
 
-    built = S.build("ios-ra-split-tunnel-misconfig")
-    apply_config(built.device("a"), lines)
-    bundle = bundle_of(built, Redactor())
+    bundle = scenario_bundle("ios-ra-split-tunnel-misconfig", {"a": lines})
     head = bundle.peers[0]
     head.outputs = {c: t for c, t in head.outputs.items() if c != drop}
     return bundle
