@@ -211,10 +211,37 @@ _IOS_RECV = (
 )
 
 
+#: a line every SA prints; a filter that keeps it makes a block without it a block without SA
+_SA_LINE = "        in use settings ={Tunnel, }"
+
+
+def kept_by_filter(command: str, line: str) -> bool | None:
+    """Whether the output filter of ``command`` (`| include X`, `| exclude X`) keeps
+    ``line``; None when the command has no filter or one whose effect is not a line test
+    (`| begin`, `| section`: what they drop depends on what came before)."""
+    if "|" not in command:
+        return None
+    verb, _, pattern = command.split("|", 1)[1].strip().partition(" ")
+    try:
+        rx = re.compile(pattern.strip(), re.I)
+    except re.error:
+        return None
+    if verb.lower().startswith("i"):
+        return bool(rx.search(line))
+    if verb.lower().startswith("e"):
+        return not rx.search(line)
+    return None
+
+
 def phase2_ios(ctx: Context, parsed: Parsed) -> list[Phase2Sa]:
-    """IOS `show crypto ipsec sa [detail]` flow blocks."""
+    """IOS `show crypto ipsec sa [detail]` flow blocks, also from a filtered or partial
+    paste (blocks from their current_peer line on: see the template)."""
     out = []
+    filtered = "|" in parsed.command
+    sa_lines_kept = kept_by_filter(parsed.command, _SA_LINE)
     for index, r in parsed.records():
+        if not (r.get("local_ident_addr") or r.get("current_peer") or r.get("pkts_encaps")):
+            continue  # an interface header with no flow under it
         settings = to_str(r.get("in_use_settings"))
         kb, sec = _lifetime(r.get("outbound_lifetimes"))
         peer = to_str(r.get("current_peer"))
@@ -240,7 +267,8 @@ def phase2_ios(ctx: Context, parsed: Parsed) -> list[Phase2Sa]:
                 pfs_group=dh_group(r.get("dh_group")) if to_str(r.get("pfs")) == "Y" else None,
                 lifetime_kb=kb, lifetime_seconds=sec,
                 nat_t="udp-encaps" in settings.lower() or to_str(r.get("port")) == "4500",
-                complete=bool(to_str(r.get("complete"))), source=Source(parsed.command, index),
+                complete=bool(sa_lines_kept) if filtered else bool(to_str(r.get("complete"))),
+                source=Source(parsed.command, index), sa_lines=bool(settings),
             )
         )
     return out

@@ -132,13 +132,14 @@ class Phase2Sa:
     lifetime_seconds: int | None  #: remaining seconds of the newest outbound SA
     nat_t: bool  #: UDP encapsulation (NAT-T) in use
     acl: str = ""  #: crypto ACL the block came from (ASA prints it)
-    complete: bool = True  #: False when the block was cut (truncated output)
+    complete: bool = True  #: False when the block was cut (truncated output) or filtered without its SA lines
     source: Source = Source("")
+    sa_lines: bool = False  #: an "in use settings" line was shown (one per SA: a filtered output's only SA sign)
 
     @property
     def has_sa(self) -> bool:
-        """True when at least one SA (SPI) exists for this flow."""
-        return bool(self.spis_in or self.spis_out or self.spi_out)
+        """True when at least one SA (SPI, or a filtered output's "in use settings") exists for this flow."""
+        return bool(self.spis_in or self.spis_out or self.spi_out or self.sa_lines)
 
 
 @dataclass(frozen=True)

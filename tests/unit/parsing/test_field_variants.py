@@ -1,0 +1,78 @@
+"""Real variants of the outputs we read, as engineers paste them (issue 18, rule 10): a
+filtered `show crypto ipsec sa | include ...`, a paste that starts mid-block, IOS-XE
+`ACTIVE (deleted)` rows. Each keeps the records it can read."""
+
+from __future__ import annotations
+
+from agent.parsing.facts import build_peer_facts
+from agent.parsing.facts_sa import kept_by_filter
+from agent.parsing.model import FactStatus
+
+FILTERED = """\
+   current_peer 198.51.100.10 port 500
+    #pkts encaps: 28, #pkts encrypt: 28, #pkts digest: 28
+    #pkts decaps: 26, #pkts decrypt: 26, #pkts verify: 26
+        in use settings ={Transport, }
+        in use settings ={Transport, }
+   current_peer 203.0.113.2 port 500
+    #pkts encaps: 0, #pkts encrypt: 0, #pkts digest: 0
+    #pkts decaps: 0, #pkts decrypt: 0, #pkts verify: 0
+"""
+FILTER = "show crypto ipsec sa | include peer|encaps|decaps|in use settings"
+
+
+def test_filtered_ipsec_sa_gives_one_flow_per_peer_with_its_counters():
+    facts = build_peer_facts("cisco_ios", {FILTER: FILTERED})
+    flows = {str(f.peer): f for f in facts.phase2.value}
+    assert set(flows) == {"198.51.100.10", "203.0.113.2"}
+    up, down = flows["198.51.100.10"], flows["203.0.113.2"]
+    assert (up.encaps, up.decaps, up.has_sa) == (28, 26, True)
+    # the filter keeps the "in use settings" lines: a block without them has no SA
+    assert (down.encaps, down.decaps, down.has_sa, down.complete) == (0, 0, False, True)
+
+
+def test_a_filter_that_drops_the_sa_lines_leaves_the_sa_unknown():
+    facts = build_peer_facts("cisco_ios", {"show crypto ipsec sa | include peer|caps": FILTERED})
+    flow = next(f for f in facts.phase2.value if str(f.peer) == "203.0.113.2")
+    assert flow.complete is False  # not "no SA": the lines that would show one were filtered out
+
+
+def test_paste_starting_mid_block_keeps_its_counters():
+    text = """\
+    #pkts encaps: 61, #pkts encrypt: 61, #pkts digest: 61
+    #pkts decaps: 0, #pkts decrypt: 0, #pkts verify: 0
+     local crypto endpt.: 10.0.0.1, remote crypto endpt.: 10.0.0.2
+"""
+    facts = build_peer_facts("cisco_ios", {"show crypto ipsec sa": text})
+    assert facts.phase2.status is FactStatus.OK
+    (flow,) = facts.phase2.value
+    assert (flow.encaps, flow.decaps, flow.complete) == (61, 0, False)
+
+
+def test_empty_filtered_output_is_no_flow_not_unparsed():
+    facts = build_peer_facts("cisco_ios", {FILTER: "\n"})
+    assert facts.phase2.status is FactStatus.EMPTY
+
+
+def test_kept_by_filter():
+    assert kept_by_filter("show x | include in use|spi", "  in use settings ={Tunnel, }") is True
+    assert kept_by_filter("show x | i peer", "  in use settings ={Tunnel, }") is False
+    assert kept_by_filter("show x | exclude spi", "  in use settings") is True
+    assert kept_by_filter("show x | begin peer", "anything") is None
+    assert kept_by_filter("show x", "anything") is None
+
+
+def test_ios_isakmp_rows_marked_deleted_parse_beside_the_live_row():
+    text = """\
+IPv4 Crypto ISAKMP SA
+dst             src             state          conn-id status
+203.0.113.2     198.51.100.2    QM_IDLE           1042 ACTIVE
+203.0.113.2     198.51.100.2    MM_NO_STATE          0 ACTIVE (deleted)
+
+IPv6 Crypto ISAKMP SA
+"""
+    facts = build_peer_facts("cisco_ios", {"show crypto isakmp sa": text})
+    assert facts.phase1.status is FactStatus.OK
+    assert [(p.state_raw, p.status_raw) for p in facts.phase1.value] == [("QM_IDLE", "ACTIVE"),
+                                                                          ("MM_NO_STATE", "ACTIVE (deleted)")]
+    assert {p.conn_id for p in facts.phase1.value} == {1042, 0}
