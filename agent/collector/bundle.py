@@ -9,6 +9,7 @@
         - name: hq-asa
           platform: cisco_asa                # cisco_asa | cisco_ios (cisco_xe = cisco_ios)
           crypto_endpoint: 203.0.113.1       # optional
+          nat_address: 198.51.100.7          # optional: behind NAT, the address the other peer sees
           error: null                        # or {kind: auth|timeout|refused|..., message: ...}
           outputs:                           # command exactly as sent -> file relative to BUNDLE
             "show crypto isakmp sa": hq-asa/show_crypto_isakmp_sa.txt
@@ -49,6 +50,7 @@ class BundlePeer:
     error: PeerError | None = None
     outputs: dict[str, str] = field(default_factory=dict)  # command -> output text
     fallbacks: dict[str, str] = field(default_factory=dict)  # command -> command actually sent
+    nat_address: str | None = None  # behind NAT: the address the other peer sees
 
 
 @dataclass
@@ -95,6 +97,8 @@ def write_bundle(bundle: Bundle, directory: Path) -> Path:
             "error": None if peer.error is None else {"kind": peer.error.kind, "message": peer.error.message},
             "outputs": outputs,
         }
+        if peer.nat_address:
+            doc["nat_address"] = peer.nat_address
         if peer.fallbacks:
             doc["sent_instead"] = dict(peer.fallbacks)
         peers_doc.append(doc)
@@ -198,8 +202,9 @@ def _read_peer(directory: Path, meta: Path, i: int, doc: Any, redactor: Redactor
     elif err:
         error = PeerError("error", str(err))
     endpoint = doc.get("crypto_endpoint")
+    nat = doc.get("nat_address")
     fallbacks = doc.get("sent_instead") if isinstance(doc.get("sent_instead"), dict) else {}
     return BundlePeer(
         name=doc["name"], platform=platform, crypto_endpoint=None if endpoint is None else str(endpoint),
-        error=error, outputs=outputs, fallbacks={str(k): str(v) for k, v in (fallbacks or {}).items()},
+        nat_address=None if nat is None else str(nat), error=error, outputs=outputs, fallbacks={str(k): str(v) for k, v in (fallbacks or {}).items()},
     )

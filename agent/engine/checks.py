@@ -10,6 +10,7 @@ from dataclasses import replace
 from ipaddress import ip_network
 from typing import Any
 
+from agent.engine.logscope import recent, tunnel_lines
 from agent.engine.model import Evidence
 from agent.engine.registry import Context, Outcome, PeerCtx, check
 from agent.parsing.model import (
@@ -72,10 +73,21 @@ def _phase2(peer: PeerCtx, remote: str | None) -> list[Phase2Sa] | None:
 
 
 def _logs(peer: PeerCtx, *needles: str) -> list[LogLine]:
+    """This tunnel's recent lines (``logscope``) holding one of ``needles``."""
     k = _known(peer, "logs")
     if k is None:
         return []
-    return [ln for ln in k.value or [] if any(n.lower() in f"{ln.code} {ln.message}".lower() for n in needles)]
+    mine = tunnel_lines(list(k.value or []), peer.remotes, peer.addresses)
+    return [ln for ln in mine if any(n.lower() in f"{ln.code} {ln.message}".lower() for n in needles)]
+
+
+def device_logs(peer: PeerCtx, *needles: str) -> list[LogLine]:
+    """Recent lines about the device as a whole (ISAKMP turned off, crypto engine, licence
+    limits), whoever they name."""
+    k = _known(peer, "logs")
+    if k is None:
+        return []
+    return [ln for ln in recent(list(k.value or [])) if any(n.lower() in f"{ln.code} {ln.message}".lower() for n in needles)]
 
 
 def _log_ev(peer: PeerCtx, lines: list[LogLine]) -> list[Evidence]:

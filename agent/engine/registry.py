@@ -33,6 +33,14 @@ class PeerCtx:
     facts: Any = None  # agent.parsing.facts.PeerFacts, or None for a peer we could not read
     outputs: dict[str, str] = field(default_factory=dict)
     error: str | None = None
+    nat_address: str | None = None  #: the address the other side sees when this peer is behind NAT
+    #: the other peer's addresses as this one sees them (its crypto endpoint, its NAT address); set by Context
+    remotes: tuple[str, ...] = ()
+
+    @property
+    def addresses(self) -> tuple[str, ...]:
+        """This peer's own addresses: its crypto endpoint and, behind NAT, the translated one."""
+        return tuple(a for a in (self.endpoint, self.nat_address) if a)
 
 
 @dataclass
@@ -46,6 +54,12 @@ class Context:
     scratch: dict[str, Any] = field(default_factory=dict)  # what one check leaves for the next
     kind: str = "l2l"  # l2l | remote-access (the tunnel kind: agent/engine/select.py picks the tree)
     remote_access: dict[str, str] = field(default_factory=dict)  # tunnel_group, group_policy, pool, user hints
+    #: causes that could not be checked: (code, why, the command that would check it)
+    possible: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for peer in self.peers:
+            peer.remotes = self.other(peer).addresses if len(self.peers) > 1 else ()
 
     @property
     def a(self) -> PeerCtx:
@@ -60,6 +74,11 @@ class Context:
 
     def readable(self) -> list[PeerCtx]:
         return [p for p in self.peers if p.facts is not None]
+
+    def suspect(self, code: str, why: str, command: str) -> None:
+        """A cause the evidence could not check: listed as possible, never a finding."""
+        if all(c != code for c, _, _ in self.possible):
+            self.possible.append((code, why, command))
 
     def note(self, code: str, confidence: float, evidence: list[Evidence], peer: str | None = None) -> None:
         """A secondary finding seen on the way (ranked with the others)."""

@@ -26,7 +26,7 @@ def context_from_bundle(bundle: Bundle, tunnel: str | None = None) -> Context:
         facts = build_peer_facts(p.platform, p.outputs) if p.outputs and p.platform else None
         error = f"{p.error.kind}: {p.error.message}" if p.error else (None if p.outputs else "no outputs (not collected)")
         peers.append(PeerCtx(p.name, p.platform, p.crypto_endpoint, bool(p.outputs) and p.error is None,
-                             facts, dict(p.outputs), error))
+                             facts, dict(p.outputs), error, nat_address=p.nat_address))
     if len(peers) == 1:
         peers.append(PeerCtx("other-peer", None, None, False, None, {}, "not in the bundle"))
     return Context(tunnel or bundle.tunnel or "tunnel", peers, kind=bundle.kind, remote_access=dict(bundle.remote_access))

@@ -21,6 +21,7 @@ from typing import Any
 from agent.parsing import facts_config as cfg
 from agent.parsing import facts_device as dev
 from agent.parsing import facts_ikev2 as ikev2
+from agent.parsing import facts_logs as logs
 from agent.parsing import facts_net as net
 from agent.parsing import facts_sa as sa
 from agent.parsing.context import ADDRESS_TEMPLATES, Context, Parsed, learn_addresses
@@ -79,8 +80,9 @@ BUILDERS: dict[str, tuple[tuple[str, Builder], ...]] = {
     "cisco_ios_show_ip_route.textfsm": (("routes", net.routes_ntc),),
     "cisco_asa_show_interface_ip_brief.textfsm": (("interfaces", net.interfaces_brief),),
     "cisco_ios_show_ip_interface_brief.textfsm": (("interfaces", net.interfaces_brief),),
-    "cisco_asa_show_logging.textfsm": (("logs", net.logs_ntc),),
-    "cisco_ios_show_logging.textfsm": (("logs", net.logs_ntc),),
+    "cisco_asa_show_logging.textfsm": (("logs", logs.logs_ntc),),
+    "cisco_ios_show_logging.textfsm": (("logs", logs.logs_ntc),),
+    "cisco_debug_crypto.textfsm": (("logs", logs.logs_debug),),
     "cisco_ping.textfsm": (("pings", net.pings),),
     "cisco_asa_show_asp_drop.textfsm": (("asp_drops", net.asp_drops),),
 }

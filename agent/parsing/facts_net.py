@@ -14,7 +14,6 @@ from agent.parsing.model import (
     AclEntry,
     AspDrop,
     InterfaceAddress,
-    LogLine,
     NatRule,
     PingResult,
     Route,
@@ -281,17 +280,6 @@ def interfaces_config(ctx: Context, parsed: Parsed) -> list[InterfaceAddress]:
         for i, r in parsed.records()
         if to_str(r.get("kind")) == "interface"
     ]
-
-
-def logs_ntc(ctx: Context, parsed: Parsed) -> list[LogLine]:
-    out = []
-    for i, r in parsed.records():
-        stamp = " ".join(to_str(r.get(n)) for n in ("month", "day", "year", "time") if to_str(r.get(n)))
-        out.append(
-            LogLine(to_str(r.get("facility")), to_int(r.get("severity")), to_str(r.get("mnemonic")),
-                    " ".join(to_list(r.get("message"))), stamp, Source(parsed.command, i))
-        )
-    return out
 
 
 def pings(ctx: Context, parsed: Parsed) -> list[PingResult]:

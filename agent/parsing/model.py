@@ -374,10 +374,17 @@ class LogLine:
     message: str
     timestamp: str  #: as printed
     source: Source = Source("")
+    names: tuple[str, ...] = ()  #: the remote addresses the line names (not this device's own)
+    peer: str = ""  #: the peer the line is about: named in it, or (debug) the exchange it continues
+    at: float | None = None  #: seconds on the clock of ``clock`` (comparable within one buffer)
+    clock: str = ""  #: the timestamp's kind: "date", "time", "uptime" ("" when the line has none)
+    debug: bool = False  #: a debug line (ISAKMP (0:1): ..., [IKEv1]: ...), not a syslog message
 
     @property
     def code(self) -> str:
-        """%ASA-5-713119 / %CRYPTO-5-IPSEC_SETUP."""
+        """%ASA-5-713119 / %CRYPTO-5-IPSEC_SETUP; a debug line's prefix (ISAKMP-ERROR, IPSEC)."""
+        if self.debug:
+            return self.mnemonic or "debug"
         sev = "" if self.severity is None else str(self.severity)
         return f"%{self.facility}-{sev}-{self.mnemonic}"
 

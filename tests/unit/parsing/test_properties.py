@@ -31,6 +31,7 @@ COMMANDS = [
     ("cisco_ios", "show crypto session detail"), ("cisco_ios", "show running-config"),
     ("cisco_ios", "show ip access-lists"), ("cisco_ios", "show access-list"), ("cisco_ios", "show ip route"),
     ("cisco_ios", "show logging"), ("cisco_ios", "show ip interface brief"), ("cisco_ios", "ping 10.1.1.1"),
+    ("cisco_ios", "debug crypto isakmp"), ("cisco_asa", "debug crypto ikev1 127"),
     # remote-access headend (agent/parsing/facts_ra.py)
     ("cisco_asa", "show ip local pool Address-pool"), ("cisco_asa", "show running-config ip local pool"),
     ("cisco_asa", "show vpn-sessiondb detail ra-ikev1-ipsec"), ("cisco_ios", "show ip local pool"),
@@ -82,7 +83,7 @@ def test_garbled_real_output_never_breaks_a_template(platform: str, command: str
     _check(platform, command, _garble(sample, cut, insert, where))
 
 
-@pytest.mark.parametrize(("platform", "command"), [pc for pc in COMMANDS if "logging" not in pc[1]])
+@pytest.mark.parametrize(("platform", "command"), [pc for pc in COMMANDS if not pc[1].startswith(("show logging", "debug"))])
 @RELAXED
 @given(words=st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz ", min_size=1, max_size=40), min_size=1, max_size=8))
 def test_unreadable_text_is_an_explicit_unparsed(platform: str, command: str, words: list[str]) -> None:

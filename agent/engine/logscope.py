@@ -1,0 +1,58 @@
+"""Which log lines speak for this tunnel (issue 18, rule 2): a line counts when it names
+the tunnel's peer (an address it is known by: crypto endpoint or NAT address) or continues
+a debug exchange with it, and when it is recent - within ``RECENT_SECONDS`` of the newest
+line on the same clock (a line without a timestamp is taken as recent: nothing says it is
+old). A line that names another peer is context, never a cause. A line that names no peer
+at all (IOS `%CRYPTO-4-PKT_REPLAY_ERR ... connection id=1`) counts only on a device whose
+buffer shows no other peer, where it can only be this tunnel's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import Enum
+
+from agent.parsing.model import LogLine
+
+RECENT_SECONDS = 3600.0
+
+
+class Owner(Enum):
+    TUNNEL = "tunnel"  # names this tunnel's peer
+    OTHER = "other"  # names another peer
+    NOBODY = "nobody"  # names no peer
+
+
+def owner(line: LogLine, remotes: Iterable[str], own: Iterable[str]) -> Owner:
+    own_set, remote_set = set(own), set(remotes)
+    peer = line.peer if line.peer not in own_set else ""
+    if peer in remote_set or any(n in remote_set for n in line.names):
+        return Owner.TUNNEL
+    if peer:  # named as the peer of the exchange ("from X", "IP = X"): another tunnel's line
+        return Owner.OTHER
+    return Owner.NOBODY
+
+
+def recent(lines: list[LogLine]) -> list[LogLine]:
+    """The lines within ``RECENT_SECONDS`` of the newest line on the same clock."""
+    newest: dict[str, float] = {}
+    for ln in lines:
+        if ln.at is not None:
+            newest[ln.clock] = max(newest.get(ln.clock, ln.at), ln.at)
+    return [ln for ln in lines if ln.at is None or newest[ln.clock] - ln.at <= RECENT_SECONDS]
+
+
+def tunnel_lines(lines: list[LogLine], remotes: tuple[str, ...], own: tuple[str, ...]) -> list[LogLine]:
+    """The recent lines of ``lines`` that belong to the tunnel to ``remotes``. Without a
+    known remote address nothing can be told apart: every recent line is kept."""
+    fresh = recent(lines)
+    if not remotes:
+        return fresh
+    owners = [(ln, owner(ln, remotes, own)) for ln in fresh]
+    busy = any(o is Owner.OTHER for _, o in owners)
+    return [ln for ln, o in owners if o is Owner.TUNNEL or (o is Owner.NOBODY and not busy)]
+
+
+def context_lines(lines: list[LogLine], remotes: tuple[str, ...], own: tuple[str, ...]) -> list[LogLine]:
+    """Lines that are not this tunnel's: other peers' and old ones (shown, never a cause)."""
+    mine = {id(ln) for ln in tunnel_lines(lines, remotes, own)}
+    return [ln for ln in lines if id(ln) not in mine]
