@@ -57,18 +57,30 @@ def known_ev(peer: PeerCtx, known: Known[Any] | None, pattern: str | None = None
 
 
 def _phase1(peer: PeerCtx, remote: str | None) -> list[Phase1] | None:
+    """The IKE SAs toward ``remote`` (or its NAT address); a row IOS marks "(deleted)" only
+    when no live row stands beside it (a failed attempt next to the SA that is up)."""
     k = _known(peer, "phase1")
     if k is None:
         return None
-    return [p for p in k.value or [] if remote is None or str(p.peer) == remote or p.peer_raw == remote]
+    names = {remote, *ctx_remotes(peer)} - {None}
+    rows = [p for p in k.value or [] if remote is None or str(p.peer) in names or p.peer_raw in names]
+    live = [p for p in rows if "deleted" not in p.status_raw.lower()]
+    return live or rows
+
+
+def ctx_remotes(peer: PeerCtx) -> tuple[str, ...]:
+    return peer.remotes
 
 
 def _phase2(peer: PeerCtx, remote: str | None) -> list[Phase2Sa] | None:
+    """The IPsec flows whose own current peer is ``remote`` (or its NAT address): several
+    peers can share one crypto map entry, so the block's peer decides, not the command."""
     k = _known(peer, "phase2")
     if k is None:
         return None
+    names = {remote, *ctx_remotes(peer)} - {None}
     return [p for p in k.value or []
-            if (remote is None or str(p.peer) == remote or p.peer_raw == remote)
+            if (remote is None or str(p.peer) in names or p.peer_raw in names)
             and (p.has_sa or not p.complete or bool(p.encaps or p.decaps))]  # a cut output keeps its counters
 
 
@@ -168,17 +180,32 @@ def _pair(ctx: Context) -> list[tuple[PeerCtx, PeerCtx]]:
 # ---------------------------------------------------------------- evidence and phase 1
 
 
-@check("evidence", "both", "one", "none")
+def _any_fact(peer: PeerCtx) -> list[str]:
+    """The fact groups a peer's outputs could be read into."""
+    if peer.facts is None:
+        return []
+    return [name for name in ("logs", "isakmp_policies", "transform_sets", "crypto_maps", "acl_entries", "routes",
+                              "tunnel_groups", "ike", "pings", "sessions", "asp_drops", "nat_rules", "sysopt")
+            if _known(peer, name) is not None]
+
+
+@check("evidence", "both", "one", "other", "none")
 def evidence(ctx: Context) -> Outcome:
-    """Which peers' SA tables could be read."""
+    """Which peers' SA tables could be read; without any, whether logs, debug output,
+    configuration or counters were given (each answers the checks it can)."""
     readable = [p for p in ctx.peers if _known(p, "phase1") is not None or _known(p, "phase2") is not None]
     missing = [p.name for p in ctx.peers if p not in readable]
-    why = "; ".join(f"{p.name}: {p.error or 'no usable output'}" for p in ctx.peers if p not in readable)
-    not_checked = [f"{name}: SA tables" for name in missing]
+    why = "; ".join(f"{p.name}: {p.error or 'no SA table (show crypto isakmp sa / show crypto ipsec sa) read'}"
+                    for p in ctx.peers if p not in readable)
+    not_checked = [f"{name}: SA tables (not read)" for name in missing]
     if len(readable) == len(ctx.peers) and len(readable) >= 2:
         return Outcome("both", "both peers readable")
     if readable:
-        return Outcome("one", f"only {readable[0].name} readable ({why})", not_checked=not_checked)
+        return Outcome("one", f"only {readable[0].name}'s SA tables read ({why})", not_checked=not_checked)
+    given = {p.name: _any_fact(p) for p in ctx.peers if _any_fact(p)}
+    if given:
+        return Outcome("other", "no SA table read; walking what was given: "
+                       + "; ".join(f"{n}: {', '.join(g)}" for n, g in given.items()), not_checked=not_checked)
     return Outcome("none", why, not_checked=not_checked, values={"why": why or "no peer could be read"})
 
 
@@ -200,11 +227,15 @@ def phase1_state(ctx: Context) -> Outcome:
         readable += 1
         for sa in sas:
             seen.setdefault(sa.state, []).append((me, sa))
+    with_sas = [p for p in ctx.readable() if _phase2(p, ctx.other(p).endpoint)]
     if not readable:
-        if any(_phase2(p, ctx.other(p).endpoint) for p in ctx.readable()):
+        if with_sas:
             return Outcome("established", "phase 1 not read; IPsec SAs exist, so it was established",
                            not_checked=["phase 1 table (not collected)"])
         return Outcome("unknown", "no phase 1 table could be read", values={"why": "no phase 1 table could be read"})
+    if not seen and with_sas:  # IPsec SAs outlive their IKE SA; a pasted table may list other peers only
+        return Outcome("established", f"no IKE SA listed for this peer, but {with_sas[0].name} holds IPsec SAs with it: "
+                       "phase 1 was established")
     states = ", ".join(f"{p.name} {sa.state_raw}" for hits in seen.values() for p, sa in hits)
     evidence = [e for hits in seen.values() for p, _ in hits for e in _ev(p, "phase1", r"MM_|QM_|AM_|AG_|CONF_|READY|State")]
     for state in PRIORITY:
@@ -232,7 +263,7 @@ def local_config(ctx: Context) -> Outcome:
         if me.facts is None:
             continue
         entry = _entry_for(me, other.endpoint)
-        if entry is not None and not entry.interfaces and _known(me, "crypto_maps") is not None:
+        if entry is not None and not entry.interfaces and binding_known(me):
             return Outcome("map_not_applied", f"{me.name}: crypto map {entry.map_name} is bound to no interface",
                            _ev(me, "crypto_maps", entry.map_name), peer=me.name,
                            values={"peer": me.name, "map": entry.map_name, "interface": _tunnel_interface(me)})
@@ -264,6 +295,35 @@ def local_config(ctx: Context) -> Outcome:
     ctx.wants.append("probe")
     return Outcome("none", "configuration allows negotiation; no SA was ever attempted",
                    values={"after_probe": ""})
+
+
+def binding_known(peer: PeerCtx) -> bool:
+    """Whether the outputs read show every interface a crypto map is applied to: the ASA's
+    crypto configuration does; on IOS `show crypto map` ("Interfaces using crypto map") or
+    a whole running-config, not a filtered one (`| section crypto` drops the interface
+    line above an applied map, `| include` drops whole blocks)."""
+    k = _known(peer, "crypto_maps")
+    if k is None:
+        return False
+    if peer.platform != "cisco_ios":
+        return True
+    return any("|" not in c and ("crypto m" in c or "run" in c) for c in k.commands)
+
+
+def isakmp_off(ctx: Context) -> Outcome | None:
+    """IOS logs `%CRYPTO-6-ISAKMP_ON_OFF: ISAKMP is OFF` when no crypto map or tunnel
+    protection is left on any interface; its newest such line says how it stands."""
+    for peer in ctx.readable():
+        lines = device_logs(peer, "ISAKMP_ON_OFF")
+        if lines and "off" in lines[-1].message.lower():
+            line = lines[-1]
+            return Outcome("isakmp_off", f"{peer.name}: {line.code}: {line.message} (its newest such line)",
+                           _log_ev(peer, [line]), peer=peer.name,
+                           values={"peer": peer.name, "interface": _tunnel_interface(peer),
+                                   "summary": f"{peer.name} has turned ISAKMP off ('{line.message}'): no crypto map "
+                                              "or tunnel protection is applied to any of its interfaces, so it "
+                                              "answers no IKE negotiation."})
+    return None
 
 
 def _tunnel_interface(peer: PeerCtx) -> str:
@@ -323,8 +383,11 @@ def responder_config(ctx: Context) -> Outcome:
     ini, resp = _stuck(ctx, Phase1State.NEGOTIATING_NO_REPLY)
     values = {"peer": ini.name, "remote": resp.endpoint, "local": ini.endpoint, "interface": _tunnel_interface(ini)}
     if resp.facts is not None:
+        off = isakmp_off(ctx)
+        if off is not None:
+            return Outcome("isakmp_not_enabled", off.detail, off.evidence, peer=off.peer, values=off.values)
         entry = _entry_for(resp, ini.endpoint)
-        if entry is not None and not entry.interfaces and _known(resp, "crypto_maps") is not None:
+        if entry is not None and not entry.interfaces and binding_known(resp):
             return Outcome("map_not_applied", f"{resp.name}: crypto map {entry.map_name} not applied",
                            _ev(resp, "crypto_maps", entry.map_name), peer=resp.name,
                            values={"peer": resp.name, "map": entry.map_name, "interface": _tunnel_interface(resp)})
@@ -356,11 +419,13 @@ def responder_config(ctx: Context) -> Outcome:
         not_checked = [f"{resp.name}: configuration (responder not readable)"]
         policy_values = {"a": ini.name, "b": resp.name, "a_policies": _fmt_policies(_policies(ini) or []), "b_policies": "?"}
         if any(sa.state_raw == "MM_NO_STATE" for sa in sas):
-            ctx.note("PEER_UNREACHABLE", 0.45, _ev(ini, "phase1", "MM_NO_STATE"), ini.name)
+            ctx.suspect("PEER_UNREACHABLE", f"{ini.name} MM_NO_STATE also fits an unanswered main mode",
+                        f"ping {resp.endpoint or '<peer>'} (from {ini.name}); the responder's show crypto isakmp sa")
             return Outcome("policy_mismatch", f"{ini.name} MM_NO_STATE: main mode failed (no policy accepted, or no reply)",
                            _ev(ini, "phase1", "MM_NO_STATE"), confidence=0.5, not_checked=not_checked,
                            values=policy_values)
-        ctx.note("IKE_POLICY_MISMATCH", 0.4, _ev(ini, "phase1", r"MM_|AG_"), ini.name)
+        ctx.suspect("IKE_POLICY_MISMATCH", f"{resp.name} could not be read: it may refuse every proposal",
+                    "show crypto isakmp policy (both peers)")
         return Outcome("unreachable", f"{ini.name} gets no reply from {resp.endpoint or 'its peer'}",
                        _ev(ini, "phase1", r"MM_|AG_"), peer=ini.name, confidence=0.55, not_checked=not_checked,
                        values=values)
@@ -494,9 +559,22 @@ def phase2_config(ctx: Context) -> Outcome:
             peer, lines = hit
             return Outcome(branch, f"{peer.name} logs {lines[0].code}", _log_ev(peer, lines), confidence=0.7,
                            values={**values, "a_sets": "?", "b_sets": "?", "a_acl": "?", "b_acl": "?"})
+    unread = [p.name for p in ctx.peers if _known(p, "crypto_maps") is None or _known(p, "transform_sets") is None]
+    for code in ("TRANSFORM_SET_MISMATCH", "PFS_MISMATCH", "PROXY_ID_MISMATCH"):
+        ctx.suspect(code, "phase 1 is up and no IPsec SA forms: quick mode is refused",
+                    "; ".join(dict.fromkeys(_CHECK_P2[p.platform or "cisco_ios"] for p in ctx.peers if p.platform))
+                    or _CHECK_P2["cisco_ios"])
+    why = ("phase 1 is up and quick mode fails, but "
+           + (f"the phase 2 configuration of {', '.join(unread)} was not read" if unread
+              else "the configurations read do not show why")
+           + " (transform sets, PFS and crypto ACLs decide it; a scoped debug crypto ipsec shows the refusal)")
     return Outcome("unknown", "phase 2 fails and the configurations do not show why",
                    not_checked=["phase 2 proposal comparison (configuration not readable on both peers)"],
-                   values={"why": "phase 2 fails for a reason the configurations do not show"})
+                   values={"why": why})
+
+
+_CHECK_P2 = {"cisco_ios": "show crypto map; show crypto ipsec transform-set; show crypto ipsec profile",
+             "cisco_asa": "show running-config crypto; show running-config access-list"}
 
 
 Offers = list[tuple[tuple[str, ...], str]]  #: (sorted transforms, mode) per transform set / proposal
@@ -624,7 +702,7 @@ def _counts(peer: PeerCtx, remote: str | None) -> tuple[int, int] | None:
     return sum(s.encaps or 0 for s in sas), sum(s.decaps or 0 for s in sas)
 
 
-@check("traffic_direction", "flowing", "idle", "lost_in_path", "not_returned")
+@check("traffic_direction", "flowing", "idle", "lost_in_path", "not_returned", "one_way")
 def traffic_direction(ctx: Context) -> Outcome:
     """Encaps on one side against decaps on the other."""
     ca, cb = _counts(ctx.a, ctx.b.endpoint), _counts(ctx.b, ctx.a.endpoint)
@@ -638,6 +716,16 @@ def traffic_direction(ctx: Context) -> Outcome:
         if c_me and c_me[1] > 0 and c_me[0] == 0:
             return Outcome("not_returned", f"{me.name} decaps {c_me[1]} but encaps 0", ev, peer=me.name,
                            values={"peer": me.name})
+    for (me, c_me), c_other in (((ctx.a, ca), cb), ((ctx.b, cb), ca)):
+        if c_me and c_other is None and c_me[0] > 0 and c_me[1] == 0:
+            other = ctx.other(me)
+            why = (f"{me.name} encrypts ({c_me[0]} packets) and decrypts nothing; {other.name}'s SAs were not read, "
+                   "so where the traffic stops cannot be told")
+            for code in ("ESP_BLOCKED", "NAT_EXEMPTION_MISSING", "ROUTING_MISSING"):
+                ctx.suspect(code, f"one-way traffic seen from {me.name} only",
+                            f"show crypto ipsec sa peer {me.endpoint or '<this peer>'} on {other.name}")
+            return Outcome("one_way", why, ev, peer=me.name,
+                           values={"peer": me.name, "summary": f"Traffic is one-way: {why}."})
     if (ca is None or ca == (0, 0)) and (cb is None or cb == (0, 0)):
         return Outcome("idle", "no packets counted on the SAs", ev)
     return Outcome("flowing", f"counters: {ctx.a.name} {ca}, {ctx.b.name} {cb}", ev)
@@ -695,13 +783,16 @@ def return_path_cause(ctx: Context) -> Outcome:
     unread = []
     if nat is None:
         unread.append(f"{me.name}: NAT exemption (NAT rules not collected)")
-        ctx.note("NAT_EXEMPTION_MISSING", 0.45, [], me.name)
+        ctx.suspect("NAT_EXEMPTION_MISSING", f"{me.name}'s NAT rules were not read",
+                    "show nat" if me.platform == "cisco_asa" else "show running-config | section ip nat|access-list")
     if routes is None or not pairs:
         unread.append(f"{me.name}: routing to the remote network (routes or crypto ACL not collected)")
-        ctx.note("ROUTING_MISSING", 0.4, [], me.name)
+        ctx.suspect("ROUTING_MISSING", f"{me.name}'s routes or crypto ACL were not read",
+                    "show route" if me.platform == "cisco_asa" else "show ip route")
     if me.platform == "cisco_asa" and sysopt is None:
         unread.append(f"{me.name}: sysopt connection permit-vpn (not collected)")
-        ctx.note("SYSOPT_PERMIT_VPN_DISABLED", 0.35, [], me.name)
+        ctx.suspect("SYSOPT_PERMIT_VPN_DISABLED", f"{me.name}'s sysopt settings were not read",
+                    "show running-config all sysopt")
     return Outcome("unknown", f"{me.name} decrypts but does not encrypt", _ev(me, "phase2", "#pkts (en|de)caps"),
                    peer=me.name, values=values, not_checked=unread)
 
@@ -820,6 +911,28 @@ def _keepalives(ctx: Context) -> dict[str, str]:
     return out if len(out) == 2 else {}
 
 
+def health_summary(ctx: Context) -> str:
+    """What a healthy verdict rests on, saying only what was read (issue 18, rule 4)."""
+    read = [(me, _counts(me, other.endpoint)) for me, other in _pair(ctx) if _phase2(me, other.endpoint) is not None]
+    if len(read) == 2:
+        (a, ca), (b, cb) = read
+        if (ca and ca != (0, 0)) or (cb and cb != (0, 0)):
+            return ("Phase 1 and phase 2 are up on both peers, SPIs pair up and traffic flows both ways "
+                    f"({a.name} encaps/decaps {ca[0] if ca else 0}/{ca[1] if ca else 0}, "
+                    f"{b.name} {cb[0] if cb else 0}/{cb[1] if cb else 0}).")
+        return "SAs are up on both peers and pair up, but no traffic has used them."
+    if len(read) == 1:
+        me, c = read[0]
+        other = ctx.other(me)
+        if c and c[0] > 0 and c[1] > 0:
+            return (f"Only {me.name} was read: its IPsec SAs with {other.name} ({other.endpoint or '?'}) are up and it "
+                    f"both encrypts and decrypts (encaps {c[0]}, decaps {c[1]}), so traffic flows both ways; "
+                    f"{other.name}'s side was not read.")
+        return (f"Only {me.name} was read: its IPsec SAs with {other.name} are up and no traffic has used them; "
+                f"{other.name}'s side was not read.")
+    return "The SAs read are up."
+
+
 # ---------------------------------------------------------------- the two sides, for the report
 
 
@@ -861,4 +974,5 @@ def _psk_text(group: TunnelGroup | None) -> str:
 
 # The IKEv2 tree's checks build on the helpers above; importing them here registers them
 # wherever the checks are (the CLI, the engine, the tests).
+from agent.engine import checks_evidence as _evidence  # noqa: E402,F401
 from agent.engine import checks_ikev2 as _ikev2  # noqa: E402,F401

@@ -81,6 +81,19 @@ class PeerStatus:
     error: str | None = None
 
 
+@dataclass(frozen=True)
+class PossibleCause:
+    """A cause the evidence could not check (its outputs were not read): never a finding,
+    never a root cause, never a remediation - only what to run to check it."""
+
+    code: str
+    why: str
+    check_with: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"code": self.code, "why": self.why, "check_with": self.check_with}
+
+
 @dataclass
 class Diagnosis:
     tunnel: str
@@ -92,6 +105,7 @@ class Diagnosis:
     steps: list[Step] = field(default_factory=list)
     wants: list[str] = field(default_factory=list)  # e.g. ["probe"]: more evidence would help
     sides: dict[str, dict[str, str]] = field(default_factory=dict)  # per peer: what it shows, side by side
+    possible_causes: list[PossibleCause] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -113,6 +127,7 @@ class Diagnosis:
                 for name, p in self.peers.items()
             },
             "sides": self.sides,
+            "possible_causes": [c.to_json() for c in self.possible_causes],
             "steps": [
                 {"node": s.node, "check": s.check, "outcome": s.outcome, "detail": s.detail, "reference": s.reference}
                 for s in self.steps

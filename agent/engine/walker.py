@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.engine.checks import side_summary
-from agent.engine.model import Diagnosis, Evidence, Finding, PeerStatus, Severity, Status, Step
+from agent.engine.checks import health_summary, side_summary
+from agent.engine.model import Diagnosis, Evidence, Finding, PeerStatus, PossibleCause, Severity, Status, Step
 from agent.engine.playbook import Conclude, FindingSpec, Library, Playbook
 from agent.engine.registry import CHECKS, Context, Outcome
 from agent.engine.select import select_playbook
@@ -67,14 +67,18 @@ def walk(pb: Playbook, ctx: Context, fetch: Fetch | None = None, ask: Ask | None
 
 def _finding(code: str, spec: FindingSpec | None, confidence: float, outcome: Outcome, ctx: Context) -> Finding:
     values = ctx.template_values()
+    if code in HEALTHY:
+        values["health"] = health_summary(ctx)
     values.update(outcome.values)
-    summary = (spec.summary if spec else code).format_map(_Missing(values))
+    override = values.get("summary")  # a check that knows more than the catalog's wording
+    summary = str(override) if override else (spec.summary if spec else code).format_map(_Missing(values))
     fix: dict[str, list[str]] = {}
     present = {p.platform for p in ctx.peers if p.platform}  # an ASA-only tunnel gets no IOS lines
     for platform, cmds in (spec.fix.items() if spec else []):
         if present and str(platform) not in present:
             continue
-        fix[str(platform)] = [c.format_map(_Missing({**values, **_platform_values(ctx, str(platform), outcome)}))
+        fix[str(platform)] = [c.format_map(_Missing({**values, **_platform_values(ctx, str(platform), outcome)},
+                                                    unknown="<{}>"))
                               for c in cmds]
     return Finding(
         code=code,
@@ -102,8 +106,15 @@ def _platform_values(ctx: Context, platform: str, outcome: Outcome) -> dict[str,
 
 
 class _Missing(dict[str, Any]):
+    """Template values; a value the evidence did not give reads "?" in a summary and
+    "<name>" in a fix line - never a raw "{name}" placeholder."""
+
+    def __init__(self, values: dict[str, Any], unknown: str = "?") -> None:
+        super().__init__(values)
+        self.unknown = unknown
+
     def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+        return self.unknown.format(key)
 
 
 HEALTHY = {"TUNNEL_UP", "TUNNEL_IDLE"}
@@ -132,8 +143,10 @@ def diagnose(lib: Library, ctx: Context, fetch: Fetch | None = None, ask: Ask | 
         root = next(f for f in findings if f.code not in HEALTHY)
     status = _status(root, findings)
     peers = {p.name: PeerStatus(p.reachable, p.platform, p.error) for p in ctx.peers}
+    named = {f.code for f in findings}
+    possible = [PossibleCause(code, why, command) for code, why, command in ctx.possible if code not in named]
     return Diagnosis(ctx.tunnel, status, root, findings, sorted(set(ctx.not_checked)), peers, walked.steps, ctx.wants,
-                     side_summary(ctx))
+                     side_summary(ctx), possible)
 
 
 def _status(root: Finding, findings: list[Finding]) -> Status:

@@ -52,8 +52,12 @@ def test_seed_one_way_counters_rank_the_documents_three_causes() -> None:
     diag = diagnose_bundle(one_peer("cisco_asa", {
         "show crypto ipsec sa peer y.y.y.y": FIX / "cisco_asa/show_crypto_ipsec_sa/seed000_decaps_only_truncated.txt"}))
     assert diag.root_cause.code == "ONE_WAY_TRAFFIC"
-    ranked = [f.code for f in diag.findings]
-    assert ranked[:4] == ["ONE_WAY_TRAFFIC", "NAT_EXEMPTION_MISSING", "ROUTING_MISSING", "SYSOPT_PERMIT_VPN_DISABLED"]
+    # the three causes the document lists could not be checked (their outputs were not read):
+    # possible causes with the command that checks each, never findings (issue 18, rule 5)
+    assert [f.code for f in diag.findings] == ["ONE_WAY_TRAFFIC"]
+    possible = {c.code: c.check_with for c in diag.possible_causes}
+    assert list(possible) == ["NAT_EXEMPTION_MISSING", "ROUTING_MISSING", "SYSOPT_PERMIT_VPN_DISABLED"]
+    assert possible["NAT_EXEMPTION_MISSING"] == "show nat" and possible["ROUTING_MISSING"] == "show route"
     assert any("NAT exemption" in n for n in diag.not_checked)
 
 
