@@ -31,8 +31,8 @@ ARG = "*"
 VOCABULARY: dict[Platform, tuple[str, ...]] = {
     Platform.IOS: (
         "show crypto isakmp|ikev2 sa * detail",
-        "show crypto isakmp sa detail",
-        "show crypto isakmp policy|key|profile|peers",
+        "show crypto isakmp|ikev2 sa detail",
+        "show crypto isakmp policy|key|profile|peers|peer *",
         "show crypto ikev2 session|proposal|policy|profile|stats detail",
         "show crypto ipsec sa peer|address|identity|map|interface * detail",
         "show crypto ipsec sa detail",
@@ -53,7 +53,7 @@ VOCABULARY: dict[Platform, tuple[str, ...]] = {
         "show ip nat translations|statistics",
         "show ip nhrp nhs|brief|detail detail",
         "show ip protocols|arp|cef|bgp|ospf|eigrp *",
-        "show access-lists *",
+        "show access-lists|access-list *",
         "show interfaces *",
         "show logging",
         "show version",
@@ -93,6 +93,7 @@ VOCABULARY: dict[Platform, tuple[str, ...]] = {
         "show startup-config",
         "show vpn-sessiondb detail|summary|l2l|ra-ikev1-ipsec|remote|anyconnect|filter *",
         "show vpn-sessiondb detail l2l|ra-ikev1-ipsec|remote|anyconnect filter *",
+        "show vpn load-balancing",
         "show access-list *",
         "show nat detail|translated|divert-table",
         "show xlate",
@@ -214,8 +215,9 @@ def _expand_words(platform: Platform, words: list[str]) -> list[str]:
         if low in keywords:
             choice: str | None = low
         else:
-            matches = [k for k in keywords if k.startswith(low)]
-            choice = matches[0] if len(matches) == 1 else None
+            matches = sorted((k for k in keywords if k.startswith(low)), key=len)
+            # one match; or one keyword the others extend (object / object-group)
+            choice = matches[0] if matches and all(m.startswith(matches[0]) for m in matches) else None
         if choice is not None:
             out.append(choice)
             node = node[choice]
