@@ -536,9 +536,15 @@ def parse_cmd(
 
 @app.command("diagnose")
 def diagnose_cmd(
-    tunnel: str | None = typer.Argument(None, help="The tunnel's name in the inventory (live mode)."),
+    args: list[str] | None = typer.Argument(None, metavar="TUNNEL | FILE...",
+                                            help="The tunnel's name in the inventory (live mode), or with "
+                                                 "--transcript the capture files ('-' reads standard input)."),
     inventory: Path | None = typer.Option(None, "--inventory", "-i", help="Inventory file (live mode)."),
     offline: Path | None = typer.Option(None, "--offline", help="Diagnose a saved evidence bundle instead."),
+    transcript: bool = typer.Option(False, "--transcript", help="Diagnose terminal captures (the FILE arguments)."),
+    peer: list[str] = typer.Option([], "--peer", help="NAME=ADDRESS: a crypto endpoint the capture does not show."),
+    platform: list[str] = typer.Option([], "--platform", help="NAME=cisco_asa|cisco_ios: a platform it does not show."),
+    host: str | None = typer.Option(None, "--host", help="Device name for a capture without prompts (a pasted log)."),
     json_out: bool = typer.Option(False, "--json", help="Print exactly one JSON document."),
     probe: bool = typer.Option(True, help="Send interesting traffic (a ping) when the tree asks for it."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Apply the remediation the playbook allows without asking."),
@@ -551,7 +557,18 @@ def diagnose_cmd(
     --yes), audit it, and verify the tunnel with traffic."""
 
 
+    tunnel = args[0] if args and len(args) == 1 and not transcript else None
     try:
+        if transcript:
+            from agent.engine.run import diagnose_bundle
+            from agent.redact import Redactor
+
+            draft = _transcript_draft(args or [], peer, platform, host, ask=not json_out)
+            if not json_out:
+                _report_import(draft)
+            diag = diagnose_bundle(draft.bundle(Redactor()))
+            _print_diagnosis(diag, json_out, {"transcript": draft.record()} if json_out else None)
+            raise typer.Exit(diag.exit_code)
         if offline is not None:
             from agent.collector import read_bundle
             from agent.engine.run import diagnose_bundle
@@ -559,6 +576,8 @@ def diagnose_cmd(
             diag = diagnose_bundle(read_bundle(offline))
             _print_diagnosis(diag, json_out)
             raise typer.Exit(diag.exit_code)
+        if args and len(args) > 1:
+            _fail("give one TUNNEL for a live diagnosis (capture files need --transcript)")
         if tunnel is None or inventory is None:
             _fail("give TUNNEL and --inventory for a live diagnosis, or --offline BUNDLE")
             return
@@ -568,6 +587,98 @@ def diagnose_cmd(
         _fail(str(exc), getattr(exc, "exit_code", 2))
         return
     raise typer.Exit(code)
+
+
+@app.command("import")
+def import_cmd(
+    files: list[str] = typer.Argument(..., metavar="FILE...", help="Terminal captures ('-' reads standard input)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Directory to write the bundle into."),
+    peer: list[str] = typer.Option([], "--peer", help="NAME=ADDRESS: a crypto endpoint the capture does not show."),
+    platform: list[str] = typer.Option([], "--platform", help="NAME=cisco_asa|cisco_ios: a platform it does not show."),
+    host: str | None = typer.Option(None, "--host", help="Device name for a capture without prompts (a pasted log)."),
+    tunnel: str | None = typer.Option(None, "--tunnel", help="The tunnel's name in the bundle."),
+) -> None:
+    """Turn terminal captures of one or both peers into an evidence bundle (outputs by
+    command, log evidence, redacted; the original captures kept beside it, redacted)."""
+    from agent.collector import write_bundle
+    from agent.redact import Redactor
+
+    try:
+        draft = _transcript_draft(files, peer, platform, host, ask=True)
+    except AgentError as exc:
+        _fail(str(exc))
+        return
+    redactor = Redactor()
+    bundle = draft.bundle(redactor, tunnel)
+    kept = out / "transcript"
+    kept.mkdir(parents=True, exist_ok=True)
+    names = []
+    for i, (source, text) in enumerate(draft.transcripts.items(), 1):
+        base = "stdin.txt" if source == "-" else Path(source).name
+        name = base if base not in names else f"{i}-{base}"
+        names.append(name)
+        (kept / name).write_text(redactor.redact(text), encoding="utf-8")
+    bundle.provenance = {**draft.record(), "transcripts": [f"transcript/{n}" for n in names]}
+    path = write_bundle(bundle, out)
+    _report_import(draft)
+    console.print(f"bundle written: {path}", highlight=False)
+
+
+def _transcript_draft(files: list[str], peer: list[str], platform: list[str], host: str | None, *,
+                      ask: bool) -> Any:
+    """The captures read, the options applied, and (at a terminal) the open questions asked."""
+    from agent.collector.transcript import TranscriptError
+    from agent.collector.transcript_import import read_transcripts
+
+    if not files:
+        raise TranscriptError("give the capture files (or '-' for standard input)")
+    sources = []
+    for name in files:
+        try:
+            text = sys.stdin.read() if name == "-" else Path(name).read_bytes().decode("utf-8", errors="replace")
+        except OSError as exc:
+            raise TranscriptError(f"{name}: cannot read: {exc.strerror or exc}") from None
+        sources.append((name, text))
+    draft = read_transcripts(sources, host)
+    for option, values in (("platform", platform), ("endpoint", peer)):
+        for value in values:
+            name, eq, setting = value.partition("=")
+            if not eq or not name or not setting:
+                flag = "--platform" if option == "platform" else "--peer"
+                raise TranscriptError(f"{flag} {value}: use NAME=VALUE")
+            draft.answer(f"{option}:{name}", setting.strip())
+    interactive = ask and sys.stdin.isatty() and "-" not in files
+    for question in draft.open_questions():
+        kind, _, name = question.partition(":")
+        if kind == "platform" and not interactive:
+            raise TranscriptError(f"cannot tell the platform of {name} from the capture; "
+                                  f"pass --platform {name}=cisco_asa or --platform {name}=cisco_ios")
+        if not interactive:
+            continue
+        text = "platform (cisco_asa / cisco_ios)" if kind == "platform" else "crypto endpoint (IPv4 address, empty: unknown)"
+        answer = str(typer.prompt(f"{name}: {text}", default="", show_default=False)).strip()
+        if answer:
+            draft.answer(question, answer)
+        elif kind == "platform":
+            raise TranscriptError(f"no platform for {name}")
+    return draft
+
+
+def _report_import(draft: Any) -> None:
+    for d in draft.devices:
+        err.print(f"{d.name}: {d.platform or 'platform unknown'}, crypto endpoint {d.endpoint or 'unknown'}, "
+                  f"{len(d.outputs)} outputs, {len(d.logs)} log lines, {len(d.debug)} debug lines",
+                  highlight=False, markup=False)
+        for command, why in d.partial.items():
+            err.print(f"  partial: {command}: {why}", highlight=False, markup=False)
+        for line in d.truncated:
+            err.print(f"  truncated: {line}", highlight=False, markup=False)
+    if len(draft.devices) == 1:
+        err.print(f"{draft.remote_name or 'peer'}: not in the capture, crypto endpoint "
+                  f"{draft.remote_address or 'unknown (pass --peer NAME=ADDRESS)'}", highlight=False, markup=False)
+    if draft.prose:
+        err.print(f"{draft.prose} line(s) of text around the outputs left out (kept in the transcript copy)",
+                  highlight=False, markup=False)
 
 
 def _print_diagnosis(diag: Diagnosis, json_out: bool, extra: dict[str, Any] | None = None) -> None:

@@ -60,6 +60,9 @@ class Bundle:
     collected_at: str | None = None
     kind: str = "l2l"  # l2l | remote-access
     remote_access: dict[str, str] = field(default_factory=dict)
+    #: where the evidence came from when not collected (an imported transcript: what the
+    #: import decided and left out); written as `provenance:`, ignored when read
+    provenance: dict[str, Any] = field(default_factory=dict)
 
     def peer(self, name: str) -> BundlePeer | None:
         return next((p for p in self.peers if p.name == name), None)
@@ -108,6 +111,8 @@ def write_bundle(bundle: Bundle, directory: Path) -> Path:
     if bundle.remote_access:
         top["remote_access"] = dict(bundle.remote_access)
     top["peers"] = peers_doc
+    if bundle.provenance:
+        top["provenance"] = bundle.provenance
     path = directory / "bundle.yaml"
     tmp = path.with_suffix(".yaml.tmp")
     tmp.write_text(yaml.safe_dump(top, sort_keys=False, allow_unicode=True), encoding="utf-8")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from agent.parsing.forms import resolve
 from agent.parsing.result import ParseStatus
 from agent.parsing.templates import parse
 from agent.redact import Redactor
@@ -34,7 +35,8 @@ def parse_command(platform: str, command: str, file: str | Path) -> tuple[int, s
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
         return EXIT_UNREADABLE, f"cannot read {path}: {exc.strerror or exc}"
-    result = parse(platform, command, Redactor().redact(text))  # a pasted output enters the program here
+    # read by what it shows (`sh cry isa sa`, `show ipsec sa`): the same resolution as a bundle's
+    result = parse(platform, resolve(platform, command).reads[0], Redactor().redact(text))  # a pasted output enters here
     code = EXIT[result.status]
     if result.ok:
         return code, json.dumps(result.records, indent=2, sort_keys=True)

@@ -12,14 +12,23 @@ from agent.parsing.result import ParseResult, Platform, Record
 
 @dataclass
 class Parsed:
-    """One collected command and its parse."""
+    """One collected command and its parse.  ``reads_as``: the command the output was
+    parsed as when it is not ``command`` itself (a whole ASA configuration read as its
+    crypto section: ``agent/parsing/forms.py``); ``partial``: what the output leaves out."""
 
     command: str
     result: ParseResult
+    reads_as: str = ""
+    partial: str = ""
 
     @property
     def template(self) -> str:
         return self.result.template or ""
+
+    @property
+    def form(self) -> str:
+        """The command as the template index and the scopes see it."""
+        return self.reads_as or self.command
 
     def records(self) -> list[tuple[int, Record]]:
         return list(enumerate(self.result.records))

@@ -25,6 +25,7 @@ from agent.parsing import facts_logs as logs
 from agent.parsing import facts_net as net
 from agent.parsing import facts_sa as sa
 from agent.parsing.context import ADDRESS_TEMPLATES, Context, Parsed, learn_addresses
+from agent.parsing.forms import resolve
 from agent.parsing.model import FactStatus, IkeSettings, Known, PeerFacts, Sysopt
 from agent.parsing.result import ParseStatus, Platform, platform_of
 from agent.parsing.secrets import scrub
@@ -205,6 +206,8 @@ def known_group(ctx: Context, name: str, feeds: list[tuple[Parsed, Builder]]) ->
             built = builder(ctx, parsed)
             items += built
             notes += [f"{parsed.command}: record {s.record} incomplete (output cut?)" for s in _incomplete(built)]
+            if parsed.partial:
+                notes.append(f"{parsed.command}: {parsed.partial}")
         else:
             notes.append(f"{parsed.command}: {result.status.value}: {result.error or ''}".rstrip(": "))
     if any(p.result.status is ParseStatus.UNPARSED for p, _ in feeds):
@@ -237,15 +240,33 @@ def build_peer_facts(platform: str, outputs: Mapping[str, str], run_key: bytes |
         raw = scrub("\n".join(f"--- {c} ---\n{t}" for c, t in outputs.items()))
         unknown = Known[Any](status, None, tuple(outputs), raw, (f"unknown platform {platform!r}",))
         return PeerFacts(platform=str(platform), unused=tuple(outputs), **{name: unknown for name in _GROUPS})
-    # an output that no fact group and no address lookup reads is not parsed at all
-    skipped = [c for c in outputs if not _read_by_anyone(plat, c)]
-    parsed = [Parsed(command, parse(plat, command, text, run_key=run_key, cache=cache))
-              for command, text in outputs.items() if command not in skipped]
+    parsed, skipped = parse_outputs(plat, outputs, run_key, cache=cache)
     ctx = Context(plat, run_key, parsed)
     learn_addresses(ctx)
     feeds, unused = route_outputs(parsed, BUILDERS)
     groups = {name: known_group(ctx, name, feeds.get(name, [])) for name in _GROUPS}
     return PeerFacts(platform=plat.value, unused=tuple(unused + skipped), **groups)
+
+
+def parse_outputs(plat: Platform, outputs: Mapping[str, str], run_key: bytes | None = None, *,
+                  cache: bool = True) -> tuple[list[Parsed], list[str]]:
+    """Each output parsed as what it shows (``forms.resolve``: abbreviations and aliases
+    written in full, a whole configuration read as each of its sections); and the commands
+    that nothing reads (not parsed at all).  A section read out of a whole configuration is
+    left out when another output shows that section itself."""
+    resolved = [(command, resolve(plat, command), text) for command, text in outputs.items()]
+    direct = {template_for(plat, r.command) for _, r, _ in resolved if r.reads == (r.command,)}
+    parsed: list[Parsed] = []
+    skipped: list[str] = []
+    for command, res, text in resolved:
+        reads = [f for f in res.reads if f == res.command or template_for(plat, f) not in direct]
+        reads = [f for f in reads if _read_by_anyone(plat, f)]
+        if not reads:  # an output that no fact group and no address lookup reads is not parsed at all
+            skipped.append(command)
+        for form in reads:
+            result = parse(plat, form, text, run_key=run_key, cache=cache)
+            parsed.append(Parsed(res.command, result, "" if form == res.command else form, res.partial))
+    return parsed, skipped
 
 
 Feeds = dict[str, list[tuple[Parsed, Builder]]]
@@ -255,21 +276,21 @@ def route_outputs(parsed: list[Parsed], builders: Mapping[str, tuple[tuple[str, 
     """Which parsed outputs feed which group (by template, within the command's scope);
     and the commands that feed none."""
     feeds: Feeds = {}
-    unused = []
+    read: set[str] = set()
     for p in parsed:
-        covered = scope(p.template, p.command)
+        covered = scope(p.template, p.form)
         used = [(g, b) for g, b in builders.get(p.template, ()) if covered is None or g in covered]
-        if not used:
-            unused.append(p.command)
+        if used:
+            read.add(p.command)
         for group, builder in used:
             feeds.setdefault(group, []).append((p, builder))
-    return feeds, unused
+    return feeds, [c for c in dict.fromkeys(p.command for p in parsed) if c not in read]
 
 
 def will_parse(platform: str, command: str) -> bool:
     """Whether ``build_peer_facts`` parses this command's output (to parse it ahead)."""
     plat = platform_of(platform)
-    return plat is not None and _read_by_anyone(plat, command)
+    return plat is not None and any(_read_by_anyone(plat, f) for f in resolve(plat, command).reads)
 
 
 def _read_by_anyone(plat: Platform, command: str) -> bool:

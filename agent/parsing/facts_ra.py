@@ -15,6 +15,7 @@ from typing import Any
 from agent.parsing.context import Context, Parsed
 from agent.parsing.facts import Builder, known_group, route_outputs
 from agent.parsing.facts_device import merged_by_name, tunnel_protocols
+from agent.parsing.forms import resolve
 from agent.parsing.model import FactStatus, Known, Source
 from agent.parsing.normalize import to_int, to_ip, to_str
 from agent.parsing.result import platform_of
@@ -162,7 +163,9 @@ def build_ra_facts(platform: str, outputs: Mapping[str, str]) -> RaFacts:
     plat = platform_of(platform)
     if plat is None:
         return RaFacts(**{name: Known(FactStatus.MISSING, notes=(f"unknown platform {platform!r}",)) for name in _FACTS})
-    parsed = [Parsed(c, parse(plat, c, t)) for c, t in outputs.items() if template_for(plat, c) in TEMPLATES]
+    parsed = [Parsed(res.command, parse(plat, form, t), "" if form == res.command else form, res.partial)
+              for res, t in ((resolve(plat, c), t) for c, t in outputs.items())
+              for form in res.reads if template_for(plat, form) in TEMPLATES]
     feeds, _ = route_outputs(parsed, TEMPLATES)
     ctx = Context(plat, None, parsed)
     return RaFacts(**{name: known_group(ctx, name, feeds.get(name, [])) for name in _FACTS})
