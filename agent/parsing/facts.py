@@ -82,8 +82,7 @@ BUILDERS: dict[str, tuple[tuple[str, Builder], ...]] = {
     "cisco_asa_show_interface_ip_brief.textfsm": (("interfaces", net.interfaces_brief),),
     "cisco_ios_show_ip_interface_brief.textfsm": (("interfaces", net.interfaces_brief),),
     "cisco_asa_show_logging.textfsm": (("logs", logs.logs_ntc),),
-    "cisco_ios_show_logging.textfsm": (("logs", logs.logs_ntc),),
-    "cisco_debug_crypto.textfsm": (("logs", logs.logs_debug),),
+    "cisco_log_lines.textfsm": (("logs", logs.logs_lines),),
     "cisco_ping.textfsm": (("pings", net.pings),),
     "cisco_asa_show_asp_drop.textfsm": (("asp_drops", net.asp_drops),),
 }

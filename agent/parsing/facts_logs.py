@@ -65,7 +65,9 @@ def named_addresses(ctx: Context, text: str) -> tuple[tuple[str, ...], str]:
     return names, explicit[0] if explicit else ""
 
 
-_SYSLOG = re.compile(r"^%(?P<fac>[A-Z][A-Z0-9_]*)-(?P<sev>\d)-(?P<mnem>[A-Z0-9_]+)\s*:\s*(?P<msg>.*)$")
+#: a syslog message; what stands before it is a stamp the template did not know (the cut
+#: first line of a buffer that wrapped: "7:04: %LINEPROTO-5-UPDOWN: ...", a device-id)
+_SYSLOG = re.compile(r"^(?:[^%]{0,60}?:\s*)?%(?P<fac>[A-Z][A-Z0-9_]*)-(?P<sev>\d?)-(?P<mnem>[A-Z0-9_]+)\s*:\s*(?P<msg>.*)$")
 _ASA_DEBUG = re.compile(r"^\[(?P<tag>IKEv[12](?:\s+[A-Za-z]+)?)\]\s*:?\s*(?P<msg>.*)$")
 _DEBUG = re.compile(r"^(?P<tag>[A-Za-z][A-Za-z0-9_-]*(?:\s*\([^)]*\))?)\s*[:;]\s*(?P<msg>.*)$")
 
@@ -76,10 +78,16 @@ def _continues(text: str) -> bool:
     return bool(text) and (text[0].islower() or text[0] == "(")
 
 
-def logs_debug(ctx: Context, parsed: Parsed) -> list[LogLine]:
-    """`debug crypto ...` / `terminal monitor` captures (cisco_debug_crypto.textfsm)."""
+_BUFFER_START = re.compile(r"^Log Buffer \(\d+ bytes\):?$")
+
+
+def logs_lines(ctx: Context, parsed: Parsed) -> list[LogLine]:
+    """`debug crypto ...` / `terminal monitor` captures and the IOS `show logging` buffer
+    (cisco_log_lines.textfsm); the buffer's header (logging settings) is not a log line."""
+    records = parsed.records()
+    start = next((i + 1 for i, (_, r) in enumerate(records) if _BUFFER_START.match(to_str(r.get("text")))), 0)
     joined: list[tuple[int, str, str]] = []  # (record index, timestamp, text)
-    for index, r in parsed.records():
+    for index, r in records[start:]:
         text, stamp = to_str(r.get("text")), to_str(r.get("timestamp"))
         if joined and not stamp and _continues(text):
             i, s, before = joined[-1]
@@ -120,4 +128,4 @@ def logs_ntc(ctx: Context, parsed: Parsed) -> list[LogLine]:
     return out
 
 
-__all__ = ["logs_debug", "logs_ntc", "named_addresses", "stamp_seconds"]
+__all__ = ["logs_lines", "logs_ntc", "named_addresses", "stamp_seconds"]

@@ -162,7 +162,19 @@ def asp_drop(ours: list[dict[str, Any]], theirs: Any) -> None:
     assert compared + len(NTC_ASP_UNKNOWN & set(counts)) == len(ours), "we read every reason ntc reads, and more"
 
 
+def log_lines(ours: list[dict[str, Any]], theirs: Any) -> None:
+    """Our line reader keeps every message ntc's `show logging` template reads, each with
+    its text whole (it also keeps the lines ntc drops; the header is not a message)."""
+    whole = " ".join(" ".join(str(o["text"]).split()).lower() for o in ours)  # wrapped messages span records
+    for t in theirs:
+        sev = t["severity"]  # ntc reads "CEF-HWIDB: ..." (a debug line, no %) as facility and mnemonic
+        head = (f"%{t['facility']}-{sev}-{t['mnemonic']}:" if sev else f"{t['facility']}-{t['mnemonic']}:").lower()
+        message = " ".join(" ".join(norm(t["message"]) if isinstance(t["message"], list) else [t["message"]]).split())
+        assert f"{head} {message}" in whole, (head, message)
+
+
 NTC: dict[str, Comparator] = {
+    "cisco_log_lines.textfsm": log_lines,
     "cisco_asa_show_crypto_ipsec_sa.textfsm": asa_ipsec_sa,
     "cisco_ios_show_crypto_ipsec_sa.textfsm": ios_ipsec_sa_detail,
     "cisco_ios_show_crypto_session.textfsm": ios_crypto_session_detail,

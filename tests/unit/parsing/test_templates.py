@@ -27,7 +27,7 @@ OWN = sorted(p.name for p in OWN_TEMPLATES.glob("*.textfsm"))
         ("cisco_ios", "show crypto ipsec transform-set", "cisco_ios_show_crypto_ipsec_transform-set.textfsm"),
         ("cisco_ios", "show running-config | section crypto", "cisco_ios_show_running-config.textfsm"),
         ("cisco_ios", "show ip route", "cisco_ios_show_ip_route.textfsm"),  # ntc's
-        ("cisco_ios", "show logging | include CRYPTO", "cisco_ios_show_logging.textfsm"),  # ntc's
+        ("cisco_ios", "show logging | include CRYPTO", "cisco_log_lines.textfsm"),  # ntc drops lines it does not know
         ("cisco_asa", "show crypto ikev1 sa detail", "cisco_asa_show_crypto_isakmp_sa.textfsm"),  # replaces ntc's
         ("cisco_asa", "show crypto ipsec sa", "cisco_asa_show_crypto_ipsec_sa.textfsm"),
         ("cisco_asa", "show run all sysopt", "cisco_asa_show_running-config_sysopt.textfsm"),
