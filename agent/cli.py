@@ -482,17 +482,20 @@ def _probe_of(tun: Any) -> ProbeSpec | None:
 
 @playbooks_app.command("lint")
 def playbooks_lint() -> None:
-    """Check the trees: unknown checks, unreachable nodes, cycles, codes not in the catalog, missing references."""
+    """Check the trees: unknown checks, unreachable nodes, cycles, codes not in the catalog, missing references or
+    ones not in playbooks/references.yaml."""
     from agent.engine import checks as _checks  # noqa: F401
     from agent.engine.playbook import conclusions, library, lint
+    from agent.engine.references import references
     from agent.engine.registry import outcomes
 
     try:
         lib = library()
+        refs = references()
     except AgentError as exc:
         _fail(str(exc))
         return
-    problems = lint(lib, outcomes())
+    problems = lint(lib, outcomes(), refs)
     for problem in problems:
         err.print(str(problem), highlight=False, markup=False)
     codes = conclusions(lib)
