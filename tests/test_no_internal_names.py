@@ -1,6 +1,7 @@
 """What a user sees names no internal thing: no "seed" (the project's name for its copies
 of Cisco's documents: a user is shown the document's title and section instead), no
-reference to the project's private catalog file.
+reference to the project's private catalog file, and no Python warning (a library's
+deprecation notice is the project's business, not the user's).
 
 Covered: every command's --help, `playbooks lint`, `lab list`, the offline diagnosis of
 every lab scenario (terminal report, JSON, the sweep's Markdown and HTML reports) and of
@@ -11,7 +12,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,7 +34,8 @@ from agent.sweep.runner import SweepResult, TunnelResult
 from tests.conftest import SHARED
 from tests.unit.engine.test_offline_lab_bundles import scenario_bundle
 
-INTERNAL = re.compile(r"\bseeds?\b|diagnoses\.md", re.IGNORECASE)
+# "Warning:" as Python prints it (DeprecationWarning: ...), not a device's "WARNING: crypto map ..."
+INTERNAL = re.compile(r"(?i:\bseeds?\b|diagnoses\.md)|Warning:")
 REAL_CASES = SHARED / "real-cases"
 runner = CliRunner()
 
@@ -62,6 +67,31 @@ def test_listing_commands(args: list[str]) -> None:
     result = runner.invoke(app, args, env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert_public(" ".join(args), result.output)
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    """The command as a user runs it: a fresh interpreter, so import-time warnings show."""
+    return subprocess.run([sys.executable, "-m", "agent", *args], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "COLUMNS": "200"})
+
+
+@pytest.mark.parametrize("args", [["--help"], ["lab", "list"], ["playbooks", "lint"]], ids=" ".join)
+def test_commands_in_a_fresh_process_print_no_warning(args: list[str]) -> None:
+    proc = _run(*args)
+    assert proc.returncode == 0, proc.stderr
+    assert "Warning" not in proc.stderr, proc.stderr
+    assert_public(" ".join(args), proc.stdout + proc.stderr)
+
+
+@pytest.mark.integration
+def test_a_lab_that_starts_prints_no_warning(tmp_path: Path) -> None:
+    """`lab up` imports the SSH server (asyncssh, whose DSA support used to print five
+    CryptographyDeprecationWarning lines)."""
+    proc = _run("lab", "up", "--scenario", "asa-ios-healthy", "--duration", "0.5",
+                "--inventory-out", str(tmp_path / "inventory.yaml"))
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "inventory.yaml").exists()
+    assert "Warning" not in proc.stderr, proc.stderr
 
 
 def _terminal(diag: Diagnosis) -> str:
