@@ -142,18 +142,19 @@ def test_demo_yes() -> None:
 
 
 @pytest.mark.integration
-def test_sweep_and_its_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sweep_and_both_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from agent.lab.fleet import FleetSpec, build_fleet
     from agent.lab.runner import RunningLab
 
-    md = tmp_path / "r.md"
+    md, page = tmp_path / "r.md", tmp_path / "r.html"
     with RunningLab(build_fleet(FleetSpec.parse("10:5"))) as lab:
         inv = tmp_path / "inventory.yaml"
         lab.write_inventory(inv)
         for key, value in lab.env().items():
             monkeypatch.setenv(key, value)
         result = runner.invoke(app, ["sweep", "-i", str(inv), "--db", str(tmp_path / "h.sqlite"),
-                                     "--report", "md", str(md)])
+                                     "--report", "md", str(md), "--report", "html", str(page)])
     assert result.exit_code == 1, result.output  # the fleet has a faulty tunnel
     assert_public("sweep", result.output)
     assert_public("sweep report (md)", md.read_text(encoding="utf-8"))
+    assert_public("sweep report (html)", page.read_text(encoding="utf-8"))
