@@ -247,14 +247,42 @@ def _interval(text: str) -> float:
     return float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600}[m.group(2)]
 
 
-@app.command("sweep")
+class _PairedReports(typer.core.TyperCommand):
+    """``--report KIND FILE``, repeatable (one report per occurrence).  Typer cannot declare
+    a repeatable option of two values, so the option is a list of single values and each
+    ``--report KIND FILE`` is read as ``--report KIND --report FILE``."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        spread: list[str] = []
+        rest = list(args)
+        while rest:
+            token = rest.pop(0)
+            if token == "--":  # the end of the options: the rest is left as it is
+                spread += [token, *rest]
+                break
+            spread.append(token)
+            if token == "--report" and len(rest) >= 2:
+                spread += [rest.pop(0), "--report", rest.pop(0)]
+        result: list[str] = super().parse_args(ctx, spread)
+        return result
+
+
+def _report_pairs(values: list[str]) -> list[tuple[str, Path]]:
+    """The (kind, file) of each ``--report KIND FILE``, in the order given."""
+    if len(values) % 2 or any(kind not in ("md", "html") for kind in values[::2]):
+        _fail("--report takes md or html and a file")
+    return [(kind, Path(path)) for kind, path in zip(values[::2], values[1::2], strict=True)]
+
+
+@app.command("sweep", cls=_PairedReports)
 def sweep_cmd(
     inventory: Path = typer.Option(..., "--inventory", "-i", help="Inventory file."),
     tag: list[str] = typer.Option([], "--tag", help="Only tunnels with this tag (repeatable)."),
     tunnel: list[str] = typer.Option([], "--tunnel", help="Only this tunnel (repeatable)."),
     workers: int = typer.Option(8, "--workers", min=1, max=256, help="Devices read in parallel."),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON document."),
-    report: tuple[str, Path] | None = typer.Option(None, "--report", help="md|html FILE: a report for a ticket."),
+    report: list[str] = typer.Option([], "--report", metavar="md|html FILE",
+                                     help="A report for a ticket, Markdown or HTML (repeatable: one file each)."),
     prom: Path | None = typer.Option(None, "--prom", help="Prometheus text file to write (atomically)."),
     db: Path | None = typer.Option(None, "--db", help="History database (default under the user's data directory)."),
     every: str | None = typer.Option(None, "--every", help="Sweep again every INTERVAL (e.g. 15m) until interrupted."),
@@ -266,9 +294,8 @@ def sweep_cmd(
     from agent.sweep.history import History
     from agent.targets import sweep_tunnels
 
-    if report is not None and report[0] not in ("md", "html"):
-        _fail("--report takes md or html and a file")
-    for option, path in (("--report", report[1] if report else None), ("--prom", prom)):
+    reports = _report_pairs(report)
+    for option, path in [*(("--report", file) for _, file in reports), ("--prom", prom)]:
         if path is not None and not _writable_dir(path.parent):
             _fail(f"{option} {path}: the directory {path.parent} does not exist or cannot be written")
     try:
@@ -283,13 +310,13 @@ def sweep_cmd(
         _fail(f"cannot use the history database: {exc}")
         return
     if every is None:
-        raise typer.Exit(_one_sweep(targets, workers, history, json_out, report, prom, probe))
+        raise typer.Exit(_one_sweep(targets, workers, history, json_out, reports, prom, probe))
     period = _interval(every)
     log = logs.get("ipsec-agent.sweep")
     while True:
         start = time.monotonic()
         try:
-            code = _one_sweep(targets, workers, history, json_out, report, prom, probe)
+            code = _one_sweep(targets, workers, history, json_out, reports, prom, probe)
             log.warning("sweep", outcome=code, tunnels=len(targets))
         except Exception as exc:  # noqa: BLE001 - a long-running loop survives one bad sweep
             log.error("sweep", outcome="error", error=type(exc).__name__)
@@ -305,7 +332,7 @@ def _writable_dir(directory: Path) -> bool:
     return directory.is_dir() and os.access(directory, os.W_OK | os.X_OK)
 
 
-def _one_sweep(targets: list[Any], workers: int, history: Any, json_out: bool, report: tuple[str, Path] | None,
+def _one_sweep(targets: list[Any], workers: int, history: Any, json_out: bool, reports: list[tuple[str, Path]],
                prom: Path | None, probe: bool = False) -> int:
     import json
 
@@ -327,8 +354,7 @@ def _one_sweep(targets: list[Any], workers: int, history: Any, json_out: bool, r
     since = {r.tunnel: history.since(r.tunnel) for r in sweep.results}
     if prom is not None:
         outputs.write_atomic(prom, outputs.prometheus(sweep))
-    if report is not None:
-        kind, path = report
+    for kind, path in reports:
         text = outputs.markdown(sweep, changes, since) if kind == "md" else outputs.html_report(sweep, changes, since)
         outputs.write_atomic(path, text)
     if json_out:
@@ -482,17 +508,20 @@ def _probe_of(tun: Any) -> ProbeSpec | None:
 
 @playbooks_app.command("lint")
 def playbooks_lint() -> None:
-    """Check the trees: unknown checks, unreachable nodes, cycles, codes not in the catalog, missing references."""
+    """Check the trees: unknown checks, unreachable nodes, cycles, codes not in the catalog, missing references or
+    ones not in playbooks/references.yaml."""
     from agent.engine import checks as _checks  # noqa: F401
     from agent.engine.playbook import conclusions, library, lint
+    from agent.engine.references import references
     from agent.engine.registry import outcomes
 
     try:
         lib = library()
+        refs = references()
     except AgentError as exc:
         _fail(str(exc))
         return
-    problems = lint(lib, outcomes())
+    problems = lint(lib, outcomes(), refs)
     for problem in problems:
         err.print(str(problem), highlight=False, markup=False)
     codes = conclusions(lib)

@@ -1,4 +1,7 @@
-"""Structured logging: one event per device interaction, JSON when not on a terminal."""
+"""Structured logging: one event per device interaction, JSON when not on a terminal.
+
+The package configures nothing when imported; `configure` is called by the CLI (an
+application embedding the package may call it, or configure structlog itself)."""
 
 from __future__ import annotations
 
@@ -43,10 +46,28 @@ def configure(*, json: bool | None = None, level: str = "warning", stream: TextI
     )
 
 
-def quiet() -> None:
-    """Library default: warnings only, to stderr (never stdout, which may carry JSON)."""
-    configure(level="warning")
+def _drop(*args: Any, **kwargs: Any) -> None:
+    return None
+
+
+class _Logger:
+    """structlog's logger once the application has configured structlog (the CLI does, at
+    its entry point); until then every event is dropped, as a library's stdlib logger with
+    only a ``NullHandler`` would (structlog's own default prints everything to stdout).
+    Decided at each call, so a logger taken at import follows a later configuration."""
+
+    def __init__(self, name: str, context: dict[str, Any] | None = None) -> None:
+        self._name = name
+        self._context = context or {}
+
+    def bind(self, **values: Any) -> _Logger:
+        return _Logger(self._name, {**self._context, **values})
+
+    def __getattr__(self, method: str) -> Any:
+        if not structlog.is_configured():
+            return _drop
+        return getattr(structlog.get_logger(self._name).bind(**self._context), method)
 
 
 def get(name: str = "ipsec-agent") -> Any:
-    return structlog.get_logger(name)
+    return _Logger(name)

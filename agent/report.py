@@ -30,8 +30,12 @@ def _finding_block(f: Finding, primary: bool) -> Group:
         parts.append(Text(f"  warning: {f.warning}", style="yellow"))
     if f.remediation:
         parts.append(Text(f"  the agent can: {f.remediation}", style="green"))
-    if f.reference:
+    if f.reference and not f.sources:
         parts.append(Text(f"  reference: {f.reference}", style="dim"))
+    for source in f.sources:
+        parts.append(Text(f"  reference: {source}", style="dim"))
+        if source.url:
+            parts.append(Text(f"    {source.url}", style=f"dim link {source.url}"))
     return Group(*parts)  # type: ignore[arg-type]
 
 

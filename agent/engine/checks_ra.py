@@ -190,7 +190,8 @@ def ra_refusal(ctx: Context) -> Outcome:
                        not_checked=[] if _known(head, "logs") else ["the headend's log (show logging)"])
     return Outcome("unknown", "no refusal in the log and nothing in the configuration explains it", peer=head.name,
                    values={"why": f"no session for {remote or 'the client'} and no refusal on {head.name}"},
-                   not_checked=["the client's own error (Windows error codes 691, 789, 800, 809 of seed 003)"])
+                   not_checked=["the client's own error (Windows error codes 691, 789, 800, 809: \"Configure L2TP Over IPsec "
+                                "Between Windows 8 PC and ASA Using Preshared Key\" — Troubleshoot)"])
 
 
 def _config_values(ctx: Context, head: PeerCtx) -> dict[str, str]:

@@ -7,6 +7,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent.engine.references import Citation
+
 
 class Severity(str, enum.Enum):
     CRITICAL = "critical"
@@ -45,7 +47,8 @@ class Finding:
     fix: dict[str, list[str]] = field(default_factory=dict)  # platform -> commands
     warning: str | None = None
     remediation: str | None = None  # clear_sas | reapply_crypto_map | probe | None
-    reference: str = ""
+    reference: str = ""  # "Title — Section", one line (references.text(sources))
+    sources: tuple[Citation, ...] = ()  # the same, with each document's URL
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -60,6 +63,7 @@ class Finding:
             "warning": self.warning,
             "remediation": self.remediation,
             "reference": self.reference,
+            "sources": [c.to_json() for c in self.sources],
         }
 
 

@@ -1,10 +1,11 @@
 """Playbooks: decision trees as data (``playbooks/*.yaml``).
 
 A node names a registered check, maps each of the check's outcomes to the next node or
-to a conclusion, cites the seed section it comes from, and may name commands the check
-needs (collected lazily, live) or a question only the operator can answer.  Findings
-(one per root-cause code) carry the summary, severity, fix per platform, the seed's
-warning and the remediation the agent may offer."""
+to a conclusion, cites the sections of Cisco's documents it comes from (ids of
+``playbooks/references.yaml``), and may name commands the check needs (collected
+lazily, live) or a question only the operator can answer.  Findings (one per root-cause
+code) carry the summary, severity, fix per platform, the document's warning, the
+remediation the agent may offer and their references."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from agent.codes import CODES
+from agent.engine.references import REFERENCES_FILE, References, references
 from agent.errors import AgentError
 from agent.resources import data_dir
 
@@ -26,6 +28,15 @@ PLAYBOOK_DIR = data_dir("playbooks")
 
 class PlaybookError(AgentError):
     pass
+
+
+def _as_list(value: object) -> object:
+    """One reference id may be written without the brackets."""
+    return [value] if isinstance(value, str) else value
+
+
+#: ids of ``playbooks/references.yaml`` (``DOCUMENT#SECTION``)
+RefIds = Annotated[list[str], BeforeValidator(_as_list)]
 
 
 class _Strict(BaseModel):
@@ -49,7 +60,7 @@ class Question(_Strict):
 
 class Node(_Strict):
     check: str
-    reference: str
+    reference: RefIds
     description: str = ""
     needs: dict[Literal["cisco_asa", "cisco_ios"], list[str]] = Field(default_factory=dict)
     question: Question | None = None
@@ -68,7 +79,7 @@ class FindingSpec(_Strict):
     fix: dict[Literal["cisco_asa", "cisco_ios"], list[str]] = Field(default_factory=dict)
     warning: str | None = None
     remediation: Literal["clear_sas", "reapply_crypto_map", "probe"] | None = None
-    reference: str
+    reference: RefIds
 
 
 class Playbook(_Strict):
@@ -116,6 +127,8 @@ def load_playbook(path: Path) -> Playbook:
 def library(directory: Path = PLAYBOOK_DIR) -> Library:
     lib = Library()
     for path in sorted(directory.glob("*.yaml")):
+        if path.name == REFERENCES_FILE:
+            continue
         pb = load_playbook(path)
         lib.playbooks[pb.name] = pb
     if not lib.playbooks:
@@ -129,10 +142,11 @@ def targets(branch: str | Conclude) -> list[str]:
     return [branch.then] if branch.then else []
 
 
-def lint(lib: Library, outcomes: dict[str, tuple[str, ...]]) -> list[LintProblem]:
+def lint(lib: Library, outcomes: dict[str, tuple[str, ...]], refs: References | None = None) -> list[LintProblem]:
     """Unknown checks, branches that do not match the check's outcomes, unknown or
     unreachable nodes, cycles, codes not in the catalog, findings without spec, missing
-    seed references."""
+    references or ones not in ``playbooks/references.yaml``."""
+    refs = refs or references()
     problems: list[LintProblem] = []
     for pb in lib.playbooks.values():
         def add(where: str, msg: str, pb: Playbook = pb) -> None:
@@ -142,11 +156,11 @@ def lint(lib: Library, outcomes: dict[str, tuple[str, ...]]) -> list[LintProblem
             add("start", f"unknown node {pb.start!r}")
         for name, node in pb.nodes.items():
             _lint_node(lib, pb, name, node, outcomes, add)
+            _lint_references(f"nodes.{name}", node.reference, refs, add)
         for code, spec in pb.findings.items():
             if code not in CODES:
                 add(f"findings.{code}", "code is not in the catalog")
-            if not spec.reference.strip():
-                add(f"findings.{code}", "missing seed reference")
+            _lint_references(f"findings.{code}", spec.reference, refs, add)
         reachable = _reachable(pb)
         for name in pb.nodes:
             if name not in reachable:
@@ -168,8 +182,6 @@ def _lint_node(lib: Library, pb: Playbook, name: str, node: Node, outcomes: dict
             add(f"nodes.{name}", f"no branch for outcome(s) {sorted(missing)} of {node.check}")
         if extra:
             add(f"nodes.{name}", f"branch(es) {sorted(extra)} are not outcomes of {node.check}")
-    if not node.reference.strip():
-        add(f"nodes.{name}", "missing seed reference")
     for outcome, branch in node.branches.items():
         where = f"nodes.{name}.branches.{outcome}"
         for t in targets(branch):
@@ -180,6 +192,15 @@ def _lint_node(lib: Library, pb: Playbook, name: str, node: Node, outcomes: dict
                 add(where, f"code {branch.conclude!r} is not in the catalog")
             if branch.conclude not in pb.findings and lib.finding(branch.conclude) is None:
                 add(where, f"no finding spec for {branch.conclude}")
+
+
+def _lint_references(where: str, ids: list[str], refs: References, add: Callable[[str, str], None]) -> None:
+    ids = [ref for ref in ids if ref.strip()]
+    if not ids:
+        add(where, "missing reference (an id of references.yaml: DOCUMENT#SECTION)")
+    for ref in ids:
+        if not refs.known(ref):
+            add(where, f"unknown reference {ref!r} (not in references.yaml)")
 
 
 def _reachable(pb: Playbook) -> set[str]:

@@ -10,6 +10,7 @@ from typing import Any
 from agent.engine.checks import health_summary, side_summary
 from agent.engine.model import Diagnosis, Evidence, Finding, PeerStatus, PossibleCause, Severity, Status, Step
 from agent.engine.playbook import Conclude, FindingSpec, Library, Playbook
+from agent.engine.references import references, text
 from agent.engine.registry import CHECKS, Context, Outcome
 from agent.engine.select import select_playbook
 
@@ -51,7 +52,7 @@ def walk(pb: Playbook, ctx: Context, fetch: Fetch | None = None, ask: Ask | None
                 ctx.not_checked.append(f"operator question not asked (assumed {answer!r}): {q.text}")
             outcome = Outcome(answer, detail, outcome.evidence, peer=outcome.peer, values=outcome.values)
         ctx.not_checked.extend(outcome.not_checked)
-        step = Step(node_name, node.check, outcome.branch, outcome.detail, node.reference)
+        step = Step(node_name, node.check, outcome.branch, outcome.detail, text(references().cite(node.reference)))
         result.steps.append(step)
         if on_step is not None:
             on_step(step)
@@ -80,6 +81,7 @@ def _finding(code: str, spec: FindingSpec | None, confidence: float, outcome: Ou
         fix[str(platform)] = [c.format_map(_Missing({**values, **_platform_values(ctx, str(platform), outcome)},
                                                     unknown="<{}>"))
                               for c in cmds]
+    sources = references().cite(spec.reference) if spec else ()
     return Finding(
         code=code,
         severity=Severity(spec.severity) if spec else Severity.INFO,
@@ -91,7 +93,8 @@ def _finding(code: str, spec: FindingSpec | None, confidence: float, outcome: Ou
         fix=fix,
         warning=spec.warning if spec else None,
         remediation=spec.remediation if spec else None,
-        reference=spec.reference if spec else "",
+        reference=text(sources),
+        sources=sources,
     )
 
 

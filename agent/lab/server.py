@@ -23,11 +23,19 @@ import ipaddress
 import logging
 import random
 import threading
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import asyncssh
+from cryptography.utils import CryptographyDeprecationWarning
+
+with warnings.catch_warnings():
+    # asyncssh's DSA support touches cryptography's deprecated DSA classes at import and
+    # prints five warnings on every lab command; the lab never offers DSA keys.
+    warnings.filterwarnings("ignore", message="DSA is deprecated", category=CryptographyDeprecationWarning,
+                            module=r"asyncssh\.")
+    import asyncssh
 
 from agent.lab.shell_api import Credentials, Reply, Shell, ShellFactory, SshFaults
 

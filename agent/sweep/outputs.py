@@ -8,6 +8,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from agent.engine.model import Finding
 from agent.sweep.history import Change
 from agent.sweep.runner import SweepResult
 
@@ -83,20 +84,32 @@ def markdown(sweep: SweepResult, changes: list[Change], since: dict[str, str | N
                 + (f" (flapping: {c.flaps_last_hour} changes in the last hour)" if c.flaps_last_hour > 1 else "")
                 for c in changes]
         out.append("")
-    out += ["## Tunnels", "", "| tunnel | status | root cause | since | summary |", "| --- | --- | --- | --- | --- |"]
+    out += ["## Tunnels", "", "| tunnel | status | root cause | since | summary | reference |",
+            "| --- | --- | --- | --- | --- | --- |"]
     for r in sweep.results:
         rc = r.diagnosis.root_cause
-        out.append(f"| {r.tunnel} | {r.status} | {rc.code} | {since.get(r.tunnel) or ''} | {rc.summary.replace('|', '/')} |")
+        out.append(f"| {r.tunnel} | {r.status} | {rc.code} | {since.get(r.tunnel) or ''} | {rc.summary.replace('|', '/')} "
+                   f"| {_md_sources(rc)} |")
     if s["device_errors"]:
         out += ["", "## Devices that could not be read", ""] + [f"- {n}: {e}" for n, e in s["device_errors"].items()]
     return "\n".join(out) + "\n"
+
+
+def _md_sources(f: Finding) -> str:
+    """The root cause's Cisco references, each a link when the document has a URL."""
+    return "<br>".join(f"[{c}]({c.url})" if c.url else str(c) for c in f.sources).replace("|", "/")
+
+
+def _html_sources(f: Finding) -> str:
+    return "<br>".join(f"<a href='{html.escape(c.url)}'>{html.escape(str(c))}</a>" if c.url else html.escape(str(c))
+                       for c in f.sources)
 
 
 def html_report(sweep: SweepResult, changes: list[Change], since: dict[str, str | None]) -> str:
     rows = "".join(
         f"<tr class='{html.escape(r.status)}'><td>{html.escape(r.tunnel)}</td><td>{html.escape(r.status)}</td>"
         f"<td>{html.escape(r.diagnosis.root_cause.code)}</td><td>{html.escape(since.get(r.tunnel) or '')}</td>"
-        f"<td>{html.escape(r.diagnosis.root_cause.summary)}</td></tr>"
+        f"<td>{html.escape(r.diagnosis.root_cause.summary)}</td><td>{_html_sources(r.diagnosis.root_cause)}</td></tr>"
         for r in sweep.results
     )
     change_items = "".join(f"<li>{html.escape(c.tunnel)}: {html.escape(c.previous or 'new')} &rarr; "
@@ -107,6 +120,7 @@ def html_report(sweep: SweepResult, changes: list[Change], since: dict[str, str 
         ".unknown{background:#e6e6fa}</style></head><body>"
         f"<h1>IPsec sweep {html.escape(sweep.started_at)}</h1>"
         + (f"<h2>Changes</h2><ul>{change_items}</ul>" if changes else "")
-        + "<table><tr><th>tunnel</th><th>status</th><th>root cause</th><th>since</th><th>summary</th></tr>"
+        + "<table><tr><th>tunnel</th><th>status</th><th>root cause</th><th>since</th><th>summary</th>"
+        "<th>reference</th></tr>"
         + rows + "</table></body></html>\n"
     )

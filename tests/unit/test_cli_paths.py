@@ -33,6 +33,8 @@ def _agent(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize("args, says", [
     (["collect", "a-b", "-i", "inv.yaml", "--out", "/proc/no-such-dir/bundle"], "error: /proc/no-such-dir"),
     (["sweep", "-i", "inv.yaml", "--report", "md", "/proc/no-such-dir/r.md"], "--report /proc/no-such-dir/r.md"),
+    (["sweep", "-i", "inv.yaml", "--report", "md", "r.md", "--report", "html", "/proc/no-such-dir/r.html"],
+     "--report /proc/no-such-dir/r.html"),
     (["sweep", "-i", "inv.yaml", "--prom", "/no-such-dir/x.prom"], "--prom /no-such-dir/x.prom"),
 ])
 def test_unwritable_output_is_a_clear_error(tmp_path: Path, args: list[str], says: str) -> None:

@@ -9,6 +9,7 @@ from agent.cli import app
 from agent.codes import CODES
 from agent.engine import checks as _checks  # noqa: F401
 from agent.engine.playbook import PlaybookError, conclusions, graph, library, lint, load_playbook
+from agent.engine.references import references, text
 from agent.engine.registry import outcomes
 
 # Every code whose signature shows on a device has a path (the remote-access / L2TP
@@ -47,8 +48,51 @@ def test_lint_finds_problems(tmp_path: Path) -> None:
     )
     lib = library.__wrapped__(tmp_path)  # type: ignore[attr-defined]
     text = "\n".join(str(p) for p in lint(lib, outcomes()))
-    for needle in ("not in the catalog", "unknown check 'nosuch'", "missing seed reference", "unreachable", "cycle"):
+    for needle in ("not in the catalog", "unknown check 'nosuch'", "missing reference", "unknown reference 'r'",
+                   "unreachable", "cycle"):
         assert needle in text, text
+
+
+def test_every_reference_resolves_to_a_title_and_section() -> None:
+    refs = references()
+    for pb in library().playbooks.values():
+        cited = [node.reference for node in pb.nodes.values()] + [f.reference for f in pb.findings.values()]
+        for ids in cited:
+            for citation in refs.cite(ids):
+                assert citation.sections, (pb.name, ids)
+                assert str(citation) == citation.title + " — " + "; ".join(citation.sections)
+
+
+def test_citations_group_sections_by_document_and_keep_unknown_ids_visible() -> None:
+    refs = references()
+    cited = refs.cite(["common-l2l-ra#clear-sas", "ipsec-debug#invalid-spi", "common-l2l-ra#restart-tunnels",
+                       "nosuch#x"])
+    assert [c.title for c in cited] == ["Most Common L2L and Remote Access IPsec VPN Troubleshooting Solutions",
+                                        "IPsec Troubleshooting: Understanding and Using debug Commands", "nosuch#x"]
+    assert cited[0].sections == ("Clear Old or Existing Security Associations (Tunnels)", "Disable/Restart VPN Tunnel")
+    assert cited[0].url is not None and cited[0].url.startswith("https://www.cisco.com/")
+    assert text(cited[:1]) == ("Most Common L2L and Remote Access IPsec VPN Troubleshooting Solutions — "
+                               "Clear Old or Existing Security Associations (Tunnels); Disable/Restart VPN Tunnel")
+
+
+def test_every_cisco_document_has_a_cisco_url() -> None:
+    for doc_id, doc in references().documents.items():
+        if doc_id != "ipsec-agent":  # the project's own rules have no document to link
+            assert doc.url is not None and doc.url.startswith("https://www.cisco.com/c/en/us/support/docs/"), doc_id
+
+
+def test_cli_lint_refuses_an_unknown_reference(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = tmp_path / "bad.yaml"
+    broken.write_text(
+        "name: bad\ndescription: x\nstart: a\nnodes:\n"
+        "  a: {check: evidence, reference: [common-l2l-ra#nosuch], branches: {both: {conclude: TUNNEL_UP},"
+        " one: {conclude: TUNNEL_UP}, none: {conclude: TUNNEL_UP}}}\n"
+        "findings: {TUNNEL_UP: {severity: info, summary: up, reference: common-l2l-ra#clear-sas}}\n")
+    lib = library.__wrapped__(tmp_path)  # type: ignore[attr-defined]
+    monkeypatch.setattr("agent.engine.playbook.library", lambda: lib)
+    result = CliRunner().invoke(app, ["playbooks", "lint"])
+    assert result.exit_code == 1
+    assert "bad: nodes.a: unknown reference 'common-l2l-ra#nosuch'" in result.output
 
 
 def test_bad_playbook_file_is_a_clear_error(tmp_path: Path) -> None:
