@@ -288,13 +288,20 @@ def pings(ctx: Context, parsed: Parsed) -> list[PingResult]:
     words = parsed.command.split()
     asa_source = words[1] if ctx.platform is Platform.ASA and len(words) > 2 and to_ip(words[1]) is None else ""
     out = []
+    typed_target = next((w for w in words[1:] if to_ip(w) is not None), "")
     for i, r in parsed.records():
         pct = to_int(r.get("success_pct"))
+        sent, received = to_int(r.get("sent_total")) or to_int(r.get("sent_qty")), to_int(r.get("success_qty"))
+        stream = "".join(to_list(r.get("response_stream")))
+        complete = pct is not None
+        if pct is None and stream and not r.get("sent_qty"):  # only the reply stream was kept
+            sent, received = len(stream), stream.count("!")
+            pct = 100 * received // sent
         out.append(
             PingResult(
-                target=to_str(r.get("destination")) or to_str(r.get("target")),
-                sent=to_int(r.get("sent_total")) or to_int(r.get("sent_qty")), received=to_int(r.get("success_qty")),
-                success_pct=pct, source_address=to_str(r.get("source")) or asa_source, complete=pct is not None,
+                target=to_str(r.get("destination")) or to_str(r.get("target")) or typed_target,
+                sent=sent, received=received,
+                success_pct=pct, source_address=to_str(r.get("source")) or asa_source, complete=complete,
                 errors=tuple(to_list(r.get("errors"))), source=Source(parsed.command, i),
             )
         )
