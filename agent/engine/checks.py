@@ -679,20 +679,36 @@ def asp_baseline(ctx: Context) -> dict[str, dict[str, int]]:
 
 @check("asp_expired_context", "expired", "ok")
 def asp_expired_context(ctx: Context) -> Outcome:
-    """ASA: 'Expired VPN context' drops (rising since the previous read, when there was one)."""
-    baseline: dict[str, dict[str, int]] = ctx.scratch.get("asp_baseline", {})
+    """ASA: 'Expired VPN context' drops. The counter counts since boot or the last clear
+    (issue 18, rule 3): it is a finding when it rose since a previous read (live: before
+    and after the probe), or when this tunnel's own SA shows what the drops mean - inbound
+    decrypted, outbound never encrypted. A counter alone is a suspicion."""
+    baseline: dict[str, dict[str, int]] | None = ctx.scratch.get("asp_baseline")
     for peer in ctx.readable():
         k = _known(peer, "asp_drops")
         if k is None:
             continue
         for drop in k.value or []:
             text = f"{drop.reason} {drop.description}".lower()
-            rising = drop.count - baseline.get(peer.name, {}).get(drop.reason, 0)  # a second read compares
-            if ("vpn-context-expired" in text or "expired vpn context" in text) and rising > 0:
-                return Outcome("expired", f"{peer.name}: {drop.description or drop.reason} {drop.count}",
-                               _ev(peer, "asp_drops", "context"), peer=peer.name,
-                               values={"peer": peer.name, "count": drop.count, "remote": ctx.other(peer).endpoint})
-    return Outcome("ok", "no expired VPN context drops")
+            if not ("vpn-context-expired" in text or "expired vpn context" in text) or drop.count <= 0:
+                continue
+            values = {"peer": peer.name, "count": drop.count, "remote": ctx.other(peer).endpoint}
+            if baseline is not None:
+                rising = drop.count - baseline.get(peer.name, {}).get(drop.reason, 0)
+                if rising > 0:
+                    return Outcome("expired", f"{peer.name}: {drop.description or drop.reason} rose by {rising} "
+                                   f"(now {drop.count})", _ev(peer, "asp_drops", "context"), peer=peer.name, values=values)
+                continue
+            counts = _counts(peer, ctx.other(peer).endpoint)
+            if counts is not None and counts[0] == 0 and counts[1] > 0:
+                return Outcome("expired", f"{peer.name}: {drop.description or drop.reason} {drop.count}, and its SA "
+                               f"decrypts ({counts[1]}) but never encrypts", _ev(peer, "asp_drops", "context")
+                               + _ev(peer, "phase2", "#pkts (en|de)caps"), peer=peer.name, confidence=0.75, values=values)
+            ctx.suspect("EXPIRED_VPN_CONTEXT",
+                        f"{peer.name}'s show asp drop counts {drop.count} expired-context drops since boot or the last "
+                        "clear; one read cannot tell whether they still rise",
+                        "show asp drop, twice, with traffic sent between the reads")
+    return Outcome("ok", "no expired VPN context drops rising")
 
 
 def _counts(peer: PeerCtx, remote: str | None) -> tuple[int, int] | None:

@@ -37,8 +37,14 @@ def rebuild_facts(peer: PeerCtx) -> None:
         peer.facts = build_peer_facts(peer.platform, peer.outputs)
 
 
-def diagnose_bundle(bundle: Bundle, lib: Library | None = None) -> Diagnosis:
-    return diagnose(lib or library(), context_from_bundle(bundle))
+def diagnose_bundle(bundle: Bundle, lib: Library | None = None, previous: Bundle | None = None) -> Diagnosis:
+    """Offline diagnosis of ``bundle``; ``previous``: an earlier read of the same tunnel,
+    whose counters since boot the checks compare against (a counter that rose between two
+    reads is a current fault, one read of it is only a suspicion)."""
+    ctx = context_from_bundle(bundle)
+    if previous is not None:
+        ctx.scratch["asp_baseline"] = asp_baseline(context_from_bundle(previous))
+    return diagnose(lib or library(), ctx)
 
 
 # ---------------------------------------------------------------- live

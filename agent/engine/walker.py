@@ -13,6 +13,9 @@ from agent.engine.playbook import Conclude, FindingSpec, Library, Playbook
 from agent.engine.references import references, text
 from agent.engine.registry import CHECKS, Context, Outcome
 from agent.engine.select import select_playbook
+from agent.parsing.commands import COMMANDS
+from agent.parsing.model import FactStatus
+from agent.parsing.result import Platform
 
 MAX_STEPS = 200
 
@@ -145,11 +148,31 @@ def diagnose(lib: Library, ctx: Context, fetch: Fetch | None = None, ask: Ask | 
     if root.code in HEALTHY and any(f.code not in HEALTHY and f.severity is not Severity.INFO for f in findings):
         root = next(f for f in findings if f.code not in HEALTHY)
     status = _status(root, findings)
+    ctx.not_checked.extend(unread_outputs(ctx))
     peers = {p.name: PeerStatus(p.reachable, p.platform, p.error) for p in ctx.peers}
     named = {f.code for f in findings}
     possible = [PossibleCause(code, why, command) for code, why, command in ctx.possible if code not in named]
     return Diagnosis(ctx.tunnel, status, root, findings, sorted(set(ctx.not_checked)), peers, walked.steps, ctx.wants,
                      side_summary(ctx), possible)
+
+
+def unread_outputs(ctx: Context) -> list[str]:
+    """Every output the tree would read that was not: a peer not read at all, or the
+    commands of the collector's list whose fact group no output fed (issue 18, rule 4:
+    a side that was not read is "not read", never "nothing there")."""
+    out = []
+    for peer in ctx.peers:
+        if peer.facts is None:
+            out.append(f"{peer.name}: not read ({peer.error or 'no outputs'})")
+            continue
+        table = COMMANDS.get(Platform(peer.platform)) if peer.platform in {p.value for p in Platform} else None
+        if ctx.kind != "l2l" or table is None:
+            continue
+        for group, commands in table.items():
+            known = getattr(peer.facts, group, None)
+            if known is not None and known.status is FactStatus.MISSING:
+                out.append(f"{peer.name}: {group.replace('_', ' ')} not read ({' / '.join(commands)} not collected)")
+    return out
 
 
 def _status(root: Finding, findings: list[Finding]) -> Status:
