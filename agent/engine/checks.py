@@ -89,8 +89,31 @@ def _logs(peer: PeerCtx, *needles: str) -> list[LogLine]:
     k = _known(peer, "logs")
     if k is None:
         return []
-    mine = tunnel_lines(list(k.value or []), peer.remotes, peer.addresses)
+    mine = tunnel_lines(list(k.value or []), peer.remotes, peer.addresses, _other_peers(peer))
     return [ln for ln in mine if any(n.lower() in f"{ln.code} {ln.message}".lower() for n in needles)]
+
+
+def _other_peers(peer: PeerCtx) -> bool | None:
+    """Whether this device's crypto maps, L2L tunnel-groups or SA tables name a peer other
+    than this tunnel's (None: none of them was read)."""
+    seen: set[str] = set()
+    read = False
+    for group in ("crypto_maps", "phase1", "phase2", "tunnel_groups"):
+        k = _known(peer, group)
+        if k is None:
+            continue
+        read = True
+        for item in k.value or []:
+            if group == "crypto_maps":
+                seen.update(str(p) for p in item.peers)
+            elif group == "tunnel_groups":
+                if item.type in ("ipsec-l2l", "isakmp-key") and re.fullmatch(r"[\d.]+", item.name):
+                    seen.add(item.name)
+            elif getattr(item, "peer", None) is not None and getattr(item, "sa_type", "L2L") in ("", "L2L"):
+                seen.add(str(item.peer))
+    if not read:
+        return None
+    return bool(seen - set(peer.remotes) - {"0.0.0.0"})
 
 
 def device_logs(peer: PeerCtx, *needles: str) -> list[LogLine]:
@@ -681,8 +704,8 @@ def asp_baseline(ctx: Context) -> dict[str, dict[str, int]]:
 def asp_expired_context(ctx: Context) -> Outcome:
     """ASA: 'Expired VPN context' drops. The counter counts since boot or the last clear
     (issue 18, rule 3): it is a finding when it rose since a previous read (live: before
-    and after the probe), or when this tunnel's own SA shows what the drops mean - inbound
-    decrypted, outbound never encrypted. A counter alone is a suspicion."""
+    and after the probe). One read of it is a suspicion: what an SA shows beside it (inbound
+    decrypted, outbound never encrypted) is also what a missing NAT exemption shows."""
     baseline: dict[str, dict[str, int]] | None = ctx.scratch.get("asp_baseline")
     for peer in ctx.readable():
         k = _known(peer, "asp_drops")
@@ -699,11 +722,6 @@ def asp_expired_context(ctx: Context) -> Outcome:
                     return Outcome("expired", f"{peer.name}: {drop.description or drop.reason} rose by {rising} "
                                    f"(now {drop.count})", _ev(peer, "asp_drops", "context"), peer=peer.name, values=values)
                 continue
-            counts = _counts(peer, ctx.other(peer).endpoint)
-            if counts is not None and counts[0] == 0 and counts[1] > 0:
-                return Outcome("expired", f"{peer.name}: {drop.description or drop.reason} {drop.count}, and its SA "
-                               f"decrypts ({counts[1]}) but never encrypts", _ev(peer, "asp_drops", "context")
-                               + _ev(peer, "phase2", "#pkts (en|de)caps"), peer=peer.name, confidence=0.75, values=values)
             ctx.suspect("EXPIRED_VPN_CONTEXT",
                         f"{peer.name}'s show asp drop counts {drop.count} expired-context drops since boot or the last "
                         "clear; one read cannot tell whether they still rise",

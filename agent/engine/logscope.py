@@ -3,8 +3,10 @@ the tunnel's peer (an address it is known by: crypto endpoint or NAT address) or
 a debug exchange with it, and when it is recent - within ``RECENT_SECONDS`` of the newest
 line on the same clock (a line without a timestamp is taken as recent: nothing says it is
 old). A line that names another peer is context, never a cause. A line that names no peer
-at all (IOS `%CRYPTO-4-PKT_REPLAY_ERR ... connection id=1`) counts only on a device whose
-buffer shows no other peer, where it can only be this tunnel's."""
+at all (IOS `%CRYPTO-4-PKT_REPLAY_ERR ... connection id=1`, ASA `713063 ... destination
+0.0.0.0`) counts only on a device that terminates no other L2L peer (its configuration and
+SA tables say so; unread, its buffer naming no other peer), where it can only be this
+tunnel's."""
 
 from __future__ import annotations
 
@@ -41,14 +43,18 @@ def recent(lines: list[LogLine]) -> list[LogLine]:
     return [ln for ln in lines if ln.at is None or newest[ln.clock] - ln.at <= RECENT_SECONDS]
 
 
-def tunnel_lines(lines: list[LogLine], remotes: tuple[str, ...], own: tuple[str, ...]) -> list[LogLine]:
+def tunnel_lines(lines: list[LogLine], remotes: tuple[str, ...], own: tuple[str, ...],
+                 other_peers: bool | None = None) -> list[LogLine]:
     """The recent lines of ``lines`` that belong to the tunnel to ``remotes``. Without a
-    known remote address nothing can be told apart: every recent line is kept."""
+    known remote address nothing can be told apart: every recent line is kept.
+    ``other_peers``: whether the device's configuration or SA tables show L2L peers
+    besides this one (None: not read - then a buffer that names another peer says so);
+    a line that names no peer is this tunnel's only on a device with no other."""
     fresh = recent(lines)
     if not remotes:
         return fresh
     owners = [(ln, owner(ln, remotes, own)) for ln in fresh]
-    busy = any(o is Owner.OTHER for _, o in owners)
+    busy = other_peers if other_peers is not None else any(o is Owner.OTHER for _, o in owners)
     return [ln for ln, o in owners if o is Owner.TUNNEL or (o is Owner.NOBODY and not busy)]
 
 

@@ -3,6 +3,7 @@ passes a ``fetch`` callback that runs a node's extra commands on the open sessio
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,9 +14,8 @@ from agent.engine.playbook import Conclude, FindingSpec, Library, Playbook
 from agent.engine.references import references, text
 from agent.engine.registry import CHECKS, Context, Outcome
 from agent.engine.select import select_playbook
-from agent.parsing.commands import COMMANDS
-from agent.parsing.model import FactStatus
-from agent.parsing.result import Platform
+from agent.parsing.forms import expand
+from agent.platforms import ALIASES, tunnel_commands
 
 MAX_STEPS = 200
 
@@ -157,22 +157,29 @@ def diagnose(lib: Library, ctx: Context, fetch: Fetch | None = None, ask: Ask | 
 
 
 def unread_outputs(ctx: Context) -> list[str]:
-    """Every output the tree would read that was not: a peer not read at all, or the
-    commands of the collector's list whose fact group no output fed (issue 18, rule 4:
-    a side that was not read is "not read", never "nothing there")."""
+    """Every output of the collector's list for this tunnel that was not read: a peer not
+    read at all, or each command missing from a peer that was (issue 18, rule 4: a side
+    that was not read is "not read", never "nothing there")."""
     out = []
     for peer in ctx.peers:
         if peer.facts is None:
             out.append(f"{peer.name}: not read ({peer.error or 'no outputs'})")
             continue
-        table = COMMANDS.get(Platform(peer.platform)) if peer.platform in {p.value for p in Platform} else None
-        if ctx.kind != "l2l" or table is None:
+        if peer.platform not in ALIASES:
             continue
-        for group, commands in table.items():
-            known = getattr(peer.facts, group, None)
-            if known is not None and known.status is FactStatus.MISSING:
-                out.append(f"{peer.name}: {group.replace('_', ' ')} not read ({' / '.join(commands)} not collected)")
+        have = {expand(peer.platform, c) for c in peer.outputs}
+        kinds = {_kind(c) for c in have}
+        remote = ctx.other(peer).endpoint or "0.0.0.0"
+        for spec in tunnel_commands(peer.platform, remote, ctx.kind, ctx.remote_access):
+            wanted = {expand(peer.platform, c) for c in (spec.command, spec.fallback) if c}
+            if not wanted & have and _kind(spec.command) not in kinds:
+                out.append(f"{peer.name}: `{spec.command}` not read")
     return out
+
+
+def _kind(command: str) -> str:
+    """A command without its peer filter (`show crypto ipsec sa peer X` reads the SA table)."""
+    return re.sub(r" (peer|filter ipaddress|remote) \S+$", "", command)
 
 
 def _status(root: Finding, findings: list[Finding]) -> Status:
