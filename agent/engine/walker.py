@@ -165,6 +165,11 @@ def unread_outputs(ctx: Context) -> list[str]:
         if peer.facts is None:
             out.append(f"{peer.name}: not read ({peer.error or 'no outputs'})")
             continue
+        for name in peer.facts.__dataclass_fields__:
+            known = getattr(peer.facts, name)
+            for note in getattr(known, "notes", ()) or ():
+                if "skipped" in note or "truncated" in note:
+                    out.append(f"{peer.name}: {note}")
         if peer.platform not in ALIASES:
             continue
         have = {expand(peer.platform, c) for c in peer.outputs}

@@ -205,6 +205,11 @@ def known_group(ctx: Context, name: str, feeds: list[tuple[Parsed, Builder]]) ->
             built = builder(ctx, parsed)
             items += built
             notes += [f"{parsed.command}: record {s.record} incomplete (output cut?)" for s in _incomplete(built)]
+            if result.skipped:
+                shown = "; ".join(repr(ln.strip()[:60]) for ln in result.skipped[:3])
+                notes.append(f"{parsed.command}: {len(result.skipped)} line(s) not understood and skipped ({shown})")
+            if result.truncated:
+                notes.append(f"{parsed.command}: output truncated at a pager mark (--More--): the rest is unknown")
             if parsed.partial:
                 notes.append(f"{parsed.command}: {parsed.partial}")
         else:

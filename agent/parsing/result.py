@@ -64,6 +64,8 @@ class ParseResult:
     records: list[Record] = field(default_factory=list)
     template: str | None = None
     error: str | None = None
+    skipped: tuple[str, ...] = ()  #: lines the template did not know, left out so the rest could be read
+    truncated: bool = False  #: the output ends at a pager mark (--More--): what followed was not captured
 
     @property
     def ok(self) -> bool:

@@ -119,8 +119,38 @@ def template_for(platform: str | Platform, command: str) -> str | None:
 
 
 def _text(raw: str) -> str:
-    """The output as TextFSM should see it: LF line endings, tabs kept."""
-    return raw.replace("\r\n", "\n").replace("\r", "\n")
+    """The output as TextFSM should see it: LF line endings, tabs kept, pager marks out."""
+    return _PAGER.sub("", raw.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+#: IOS " --More-- " and ASA "<--- More --->" pager marks, with the backspaces and blanks a
+#: terminal log keeps after them
+_PAGER = re.compile(r"^[ \t]*(?:--More--|<--- More --->)[ \t\x08]*\n?", re.M)
+#: how many unknown lines a template may skip before the output counts as unreadable
+MAX_SKIPPED = 20
+_INPUT_LINE = re.compile(r"Input Line: (.*)\.$", re.S)
+
+
+def _ends_paged(raw: str) -> bool:
+    lines = [ln for ln in raw.replace("\r", "\n").splitlines() if ln.strip()]
+    return bool(lines) and bool(_PAGER.match(lines[-1] + "\n"))
+
+
+def _run_skipping(path: Path, text: str) -> tuple[list[Record], tuple[str, ...]]:
+    """``_run``, leaving out each line the template refuses (its Error rule), one at a
+    time: one unknown line costs that line, not the output (issue 18, rule 10)."""
+    skipped: list[str] = []
+    lines = text.split("\n")
+    while True:
+        try:
+            return _run(path, "\n".join(lines)), tuple(skipped)
+        except (textfsm.TextFSMError, textfsm.parser.TextFSMError) as exc:
+            m = _INPUT_LINE.search(str(exc))
+            bad = m.group(1) if m else None
+            if bad is None or len(skipped) >= MAX_SKIPPED or bad not in lines:
+                raise
+            lines.remove(bad)
+            skipped.append(bad)
 
 
 def _run(path: Path, text: str) -> list[Record]:
@@ -183,8 +213,9 @@ def parse_uncached(platform: str | Platform, command: str, text: str, *, run_key
         if markers.is_legitimately_empty(template, text):
             return ParseResult(name, command, ParseStatus.EMPTY_OK, text, template=template)
         return ParseResult(name, command, ParseStatus.UNPARSED, text, template=template, error="empty output")
+    paged = _ends_paged(text)
     try:
-        records = _run(path, _text(text))
+        records, skipped = _run_skipping(path, _text(text))
     except (textfsm.TextFSMError, textfsm.parser.TextFSMError) as exc:
         # some stock templates raise on a "nothing to show" answer (ASA vpn-sessiondb)
         if markers.is_legitimately_empty(template, _text(text), normalise_command(command)):
@@ -192,7 +223,7 @@ def parse_uncached(platform: str | Platform, command: str, text: str, *, run_key
         return ParseResult(name, command, ParseStatus.UNPARSED, text, template=template, error=str(exc))
     if records:
         _redact(template, records, run_key)
-        return ParseResult(name, command, ParseStatus.OK, text, records, template)
+        return ParseResult(name, command, ParseStatus.OK, text, records, template, skipped=skipped, truncated=paged)
     if markers.is_legitimately_empty(template, _text(text), normalise_command(command)):
         return ParseResult(name, command, ParseStatus.EMPTY_OK, text, template=template)
     return ParseResult(

@@ -7,6 +7,8 @@ from __future__ import annotations
 from agent.parsing.facts import build_peer_facts
 from agent.parsing.facts_sa import kept_by_filter
 from agent.parsing.model import FactStatus
+from agent.parsing.result import ParseStatus
+from agent.parsing.templates import parse
 
 FILTERED = """\
    current_peer 198.51.100.10 port 500
@@ -76,3 +78,36 @@ IPv6 Crypto ISAKMP SA
     assert [(p.state_raw, p.status_raw) for p in facts.phase1.value] == [("QM_IDLE", "ACTIVE"),
                                                                           ("MM_NO_STATE", "ACTIVE (deleted)")]
     assert {p.conn_id for p in facts.phase1.value} == {1042, 0}
+
+
+def test_an_unknown_line_costs_that_line_not_the_output():
+    text = """\
+IPv4 Crypto ISAKMP SA
+dst             src             state          conn-id status
+203.0.113.2     198.51.100.6    QM_IDLE           1006 ACTIVE
+this line is in no release we know
+203.0.113.2     198.51.100.2    QM_IDLE           1005 ACTIVE
+"""
+    result = parse("cisco_ios", "show crypto isakmp sa", text)
+    assert result.status is ParseStatus.OK and len(result.records) == 2
+    assert result.skipped == ("this line is in no release we know",)
+    facts = build_peer_facts("cisco_ios", {"show crypto isakmp sa": text})
+    assert any("1 line(s) not understood and skipped" in n for n in facts.phase1.notes)
+
+
+def test_pager_marks_are_left_out_and_a_paste_ending_at_one_is_truncated():
+    text = """\
+IPv4 Crypto ISAKMP SA
+dst             src             state          conn-id status
+203.0.113.2     198.51.100.6    QM_IDLE           1006 ACTIVE
+ --More--{END}
+203.0.113.2     198.51.100.2    QM_IDLE           1005 ACTIVE
+ --More--{END}
+""".format(END=" ")  # the pager mark keeps its trailing blank
+    result = parse("cisco_ios", "show crypto isakmp sa", text)
+    assert result.status is ParseStatus.OK and len(result.records) == 2 and not result.skipped
+    assert result.truncated
+    facts = build_peer_facts("cisco_ios", {"show crypto isakmp sa": text})
+    assert any("truncated at a pager mark" in n for n in facts.phase1.notes)
+    asa = "<--- More --->\n"
+    assert not parse("cisco_asa", "show crypto isakmp sa", "There are no IKEv1 SAs\n" + asa).skipped
