@@ -244,7 +244,7 @@ def phase2_ios(ctx: Context, parsed: Parsed) -> list[Phase2Sa]:
             continue  # an interface header with no flow under it
         settings = to_str(r.get("in_use_settings"))
         kb, sec = _lifetime(r.get("outbound_lifetimes"))
-        peer = to_str(r.get("current_peer"))
+        peer = to_str(r.get("current_peer")) or to_str(r.get("remote_crypto_endpt"))
         spis_in = tuple(s for s in map(spi, to_list(r.get("inbound_spis"))) if s is not None)
         spis_out = tuple(s for s in map(spi, to_list(r.get("outbound_spis"))) if s is not None)
         current_out = spi(r.get("current_outbound_spi_hex"))
@@ -275,14 +275,16 @@ def phase2_ios(ctx: Context, parsed: Parsed) -> list[Phase2Sa]:
 
 
 def phase2_asa(ctx: Context, parsed: Parsed) -> list[Phase2Sa]:
-    """ASA `show crypto ipsec sa` flow blocks."""
+    """ASA `show crypto ipsec sa` flow blocks (also from a paste that starts mid-block)."""
     out = []
     for index, r in parsed.records():
+        if not (r.get("local_identity_addr") or r.get("current_peer") or r.get("packets_encapsulated")):
+            continue  # an interface header with no flow under it
         settings = to_str(r.get("in_use_settings"))
         kb, sec = _lifetime(r.get("outbound_lifetimes"))
         if sec is None and kb is not None:  # "(sec): 548" form: a single number is seconds
             kb, sec = None, kb
-        peer = to_str(r.get("current_peer"))
+        peer = to_str(r.get("current_peer")) or to_str(r.get("remote_crypto_endpoint"))
         spis_in = tuple(s for s in map(spi, to_list(r.get("inbound_spis"))) if s is not None)
         spis_out = tuple(s for s in map(spi, to_list(r.get("outbound_spis"))) if s is not None)
         pfs = _PFS.search(settings)

@@ -4,6 +4,10 @@ filtered `show crypto ipsec sa | include ...`, a paste that starts mid-block, IO
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from agent.collector import Bundle, BundlePeer
+from agent.engine.run import diagnose_bundle
 from agent.parsing.facts import build_peer_facts
 from agent.parsing.facts_sa import kept_by_filter
 from agent.parsing.model import FactStatus
@@ -111,3 +115,47 @@ dst             src             state          conn-id status
     assert any("truncated at a pager mark" in n for n in facts.phase1.notes)
     asa = "<--- More --->\n"
     assert not parse("cisco_asa", "show crypto isakmp sa", "There are no IKEv1 SAs\n" + asa).skipped
+
+
+FIELD = Path(__file__).parent / "fixtures"
+
+
+def test_ios_xe_17_block_with_seconds_only_lifetime():
+    text = (FIELD / "cisco_ios/show_crypto_ipsec_sa/composed_iosxe17_transport_sec_lifetime.txt").read_text()
+    facts = build_peer_facts("cisco_ios", {"show crypto ipsec sa": text})
+    (flow,) = facts.phase2.value
+    assert (str(flow.peer), flow.encaps, flow.decaps, flow.lifetime_seconds, flow.lifetime_kb) == ("203.0.113.2", 26, 25,
+                                                                                                   3456, None)
+    assert flow.has_sa and flow.complete and flow.mode is not None and flow.mode.value == "transport"
+
+
+def test_asa_rekey_lists_two_rows_for_one_peer():
+    text = (FIELD / "cisco_asa/show_crypto_isakmp_sa/composed_rekey_two_rows_one_peer.txt").read_text()
+    facts = build_peer_facts("cisco_asa", {"show crypto isakmp sa": text})
+    rows = [(str(p.peer), p.state_raw) for p in facts.phase1.value]
+    assert rows.count(("198.51.100.2", "MM_ACTIVE")) == 2 and ("192.0.2.77", "MM_WAIT_MSG2") in rows
+
+
+def test_asa_paste_from_mid_block_keeps_counters_and_is_marked_cut():
+    text = (FIELD / "cisco_asa/show_crypto_ipsec_sa/composed_paste_from_mid_block.txt").read_text()
+    facts = build_peer_facts("cisco_asa", {"show crypto ipsec sa": text})
+    (flow,) = facts.phase2.value
+    assert (str(flow.peer), flow.encaps, flow.decaps, flow.complete) == ("198.51.100.2", 61, 0, False)
+    assert any("incomplete" in n for n in facts.phase2.notes)
+
+
+def test_one_peer_encrypting_and_decrypting_nothing_is_never_healthy():
+    """The issue's example: one peer read, 61 packets encrypted, none decrypted."""
+    text = (FIELD / "cisco_asa/show_crypto_ipsec_sa/composed_paste_from_mid_block.txt").read_text()
+    bundle = Bundle([BundlePeer("hq", "cisco_asa", "203.0.113.1", None, {"show crypto ipsec sa": text}),
+                     BundlePeer("branch", None, "198.51.100.2")], "t")
+    diag = diagnose_bundle(bundle)
+    assert diag.root_cause.code == "ONE_WAY_TRAFFIC", [(s.node, s.outcome, s.detail) for s in diag.steps]
+    assert "branch" in diag.root_cause.summary and "not read" in diag.root_cause.summary
+    assert {"ESP_BLOCKED", "NAT_EXEMPTION_MISSING", "ROUTING_MISSING"} <= {c.code for c in diag.possible_causes}
+
+
+def test_asa_access_list_entries_with_last_hit():
+    text = (FIELD / "cisco_asa/show_access-list/composed_last_hit.txt").read_text()
+    facts = build_peer_facts("cisco_asa", {"show access-list": text})
+    assert [(e.acl, str(e.src), str(e.dst)) for e in facts.acl_entries.value] == [("VPN-ACL", "10.1.1.0/24", "10.2.2.0/24")]
