@@ -45,9 +45,29 @@ def is_ikev2(ctx: Context) -> bool:
     return versions == {2}
 
 
+def looks_remote_access(ctx: Context) -> bool:
+    """The evidence is a remote-access headend's, whatever the bundle says (issue 18, rule
+    11): the IKE SAs toward the other side are `Type: User` ones, or its IPsec SAs are
+    transport-mode L2TP (UDP 1701) flows - and no L2L crypto map entry names that peer."""
+    for peer in ctx.readable():
+        remote = ctx.other(peer).endpoint
+        if _entry(peer, remote) is not None:
+            return False
+        p1 = _known(peer, "phase1")
+        rows = [sa for sa in (p1.value or []) if remote is None or str(getattr(sa, "peer", "")) == remote] if p1 else []
+        if rows and all(str(getattr(sa, "sa_type", "")).lower() == "user" for sa in rows):
+            return True
+        p2 = _known(peer, "phase2")
+        flows = [f for f in (p2.value or []) if remote is None or str(getattr(f, "peer", "")) == remote] if p2 else []
+        if flows and all(getattr(f, "protocol", None) == 17 and getattr(getattr(f, "mode", None), "value", "") == "transport"
+                         for f in flows):
+            return True
+    return False
+
+
 #: (playbook, rule) in order; the first rule that holds wins.
 RULES: list[tuple[str, Callable[[Context], bool]]] = [
-    ("ra-headend", lambda ctx: ctx.kind == "remote-access"),
+    ("ra-headend", lambda ctx: ctx.kind == "remote-access" or looks_remote_access(ctx)),
     ("l2l-ikev2", is_ikev2),
 ]
 

@@ -67,6 +67,8 @@ def test_seed_003_healthy_l2tp_session() -> None:
         "show crypto ipsec sa": FIX / "cisco_asa/show_crypto_ipsec_sa/seed003_ra_l2tp.txt"}))
     assert diag.root_cause.code == "TUNNEL_UP", [(s.node, s.outcome, s.detail) for s in diag.steps]
     assert diag.status.value == "up" and diag.exit_code == 0
+    # the bundle does not say remote access: its user IKE SA and L2TP flow do (issue 18, rule 11)
+    assert diag.steps[0].check == "ra_evidence"
 
 
 def test_corpus_asa_ipsec_sa_with_traffic_both_ways() -> None:
