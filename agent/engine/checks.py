@@ -861,6 +861,7 @@ def _exempt(me: PeerCtx, pairs: list[tuple[Any, Any]]) -> bool:
 
 
 SIGNATURES: list[tuple[str, tuple[str, ...]]] = [
+    ("proxy", ("402116",)),  # an ESP packet whose addresses do not match the SA's proxies (SAs up)
     ("replay", ("402119", "PKT_REPLAY_ERR", "replay check failed")),
     ("engine_errors", ("VPN_HW", "HPRXERR", "402123", "402130")),
     ("bandwidth", ("CERM-4-TX_BW_LIMIT", "TX_BW_LIMIT")),
@@ -870,7 +871,7 @@ SIGNATURES: list[tuple[str, tuple[str, ...]]] = [
 ]
 
 
-@check("log_signatures", "replay", "mtu", "bandwidth", "engine_errors", "preserve_flows", "lifetime", "keepalive", "clean")
+@check("log_signatures", "proxy", "replay", "mtu", "bandwidth", "engine_errors", "preserve_flows", "lifetime", "keepalive", "clean")
 def log_signatures(ctx: Context) -> Outcome:
     """Traffic flows: look for the seeds' warning signs and config differences."""
     found: list[tuple[str, PeerCtx, list[LogLine]]] = []
@@ -884,6 +885,7 @@ def log_signatures(ctx: Context) -> Outcome:
             if sysopt is not None and sysopt.value is not None and sysopt.value.preserve_vpn_flows:
                 continue
         found.append((branch, peer, lines))
+    _counter_suspicions(ctx)
     lifetimes = _lifetimes(ctx)
     if lifetimes and not any(b == "lifetime" for b, _, _ in found) and len(set(lifetimes.values())) > 1:
         found.append(("lifetime", ctx.a, []))
@@ -897,6 +899,20 @@ def log_signatures(ctx: Context) -> Outcome:
                        _ev(ctx.a, "tunnel_groups", "keepalive") + _ev(ctx.b, "ike", "keepalive"),
                        values={"keepalives": ", ".join(f"{k} {v}" for k, v in keep.items()), "remote": ctx.b.endpoint})
     return Outcome("clean", "traffic both ways, no warning signs")
+
+
+def _counter_suspicions(ctx: Context) -> None:
+    """SA error counters count since the SA was built: offline, one read of them is a
+    suspicion (issue 18, rules 3 and 8) - packets decapsulated but not decrypted (HMAC or
+    decryption failures), receive errors (packets for SAs this side does not have)."""
+    for me, other in _pair(ctx):
+        for sa in _phase2(me, other.endpoint) or []:
+            if sa.decaps is not None and sa.decrypts is not None and sa.decrypts < sa.decaps:
+                ctx.suspect("CRYPTO_ENGINE_ERRORS", f"{me.name}: #pkts decrypt {sa.decrypts} below #pkts decaps "
+                            f"{sa.decaps}", "show crypto ipsec sa, twice, with traffic sent between the reads")
+            if sa.recv_errors:
+                ctx.suspect("STALE_SA", f"{me.name}: #recv errors {sa.recv_errors} on its SA with {other.name}",
+                            "show crypto ipsec sa, twice, with traffic sent between the reads; show logging")
 
 
 @check("user_symptoms")

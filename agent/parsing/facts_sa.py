@@ -268,7 +268,7 @@ def phase2_ios(ctx: Context, parsed: Parsed) -> list[Phase2Sa]:
                 lifetime_kb=kb, lifetime_seconds=sec,
                 nat_t="udp-encaps" in settings.lower() or to_str(r.get("port")) == "4500",
                 complete=bool(sa_lines_kept) if filtered else bool(to_str(r.get("complete"))),
-                source=Source(parsed.command, index), sa_lines=bool(settings),
+                source=Source(parsed.command, index), sa_lines=bool(settings), decrypts=to_int(r.get("pkts_decrypt")),
             )
         )
     return out
@@ -305,7 +305,7 @@ def phase2_asa(ctx: Context, parsed: Parsed) -> list[Phase2Sa]:
                 pfs_group=int(pfs.group(1)) if pfs else None, lifetime_kb=kb, lifetime_seconds=sec,
                 nat_t="nat-t" in settings.lower() or to_str(r.get("remote_crypto_port")) == "4500",
                 acl=to_str(r.get("access_list")), complete=bool(to_str(r.get("complete"))),
-                source=Source(parsed.command, index),
+                source=Source(parsed.command, index), sa_lines=bool(settings), decrypts=to_int(r.get("packets_decrypted")),
             )
         )
     return out

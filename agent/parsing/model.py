@@ -135,6 +135,7 @@ class Phase2Sa:
     complete: bool = True  #: False when the block was cut (truncated output) or filtered without its SA lines
     source: Source = Source("")
     sa_lines: bool = False  #: an "in use settings" line was shown (one per SA: a filtered output's only SA sign)
+    decrypts: int | None = None  #: #pkts decrypt (below #pkts decaps: packets that failed decryption)
 
     @property
     def has_sa(self) -> bool:
