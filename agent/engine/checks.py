@@ -145,10 +145,18 @@ def _entries(peer: PeerCtx) -> list[CryptoMapEntry]:
 
 
 def _entry_for(peer: PeerCtx, remote: str | None) -> CryptoMapEntry | None:
+    """The static crypto map entry toward ``remote`` (or, behind NAT, the address this
+    peer knows it by)."""
+    names = _names(peer, remote)
     for e in sorted(_entries(peer), key=lambda e: e.seq):
-        if not e.dynamic and remote in e.peers:
+        if not e.dynamic and names & set(e.peers):
             return e
     return None
+
+
+def _names(peer: PeerCtx, remote: str | None) -> set[str | None]:
+    """``remote`` and, when it is this peer's other side, the other's NAT address."""
+    return {remote, *peer.remotes} if remote is not None and remote in peer.remotes else {remote}
 
 
 def _acl(peer: PeerCtx, name: str | None) -> list[tuple[Any, Any]]:
@@ -166,8 +174,9 @@ def _groups(peer: PeerCtx) -> list[TunnelGroup]:
 def _group_for(peer: PeerCtx, remote: str | None) -> TunnelGroup | None:
     """The L2L group / ISAKMP key for ``remote``, merged over every command that showed
     it (`show run tunnel-group` masks the key, `more system:running-config` does not)."""
+    names = _names(peer, remote) - {None}
     found = [g for g in _groups(peer)
-             if g.type in ("ipsec-l2l", "isakmp-key") and (g.name == remote or _covers(g.name, remote))]
+             if g.type in ("ipsec-l2l", "isakmp-key") and (g.name in names or any(_covers(g.name, n) for n in names))]
     if not found:
         return None
     fingerprint = next((g.psk_fingerprint for g in found if g.psk_fingerprint), None)
@@ -212,17 +221,41 @@ def _any_fact(peer: PeerCtx) -> list[str]:
             if _known(peer, name) is not None]
 
 
+def infer_nat(ctx: Context) -> list[str]:
+    """A peer behind NAT is known to the other side by another address (issue 18, rule 6).
+    When both SA tables were read and one side has no flow for the other's own address,
+    a flow whose inbound SPI is the other's outbound SPI toward it is the same tunnel: its
+    current peer is the other's translated address. Returns what was inferred, to say so."""
+    said = []
+    for me, other in _pair(ctx):
+        if other.nat_address or _known(me, "phase2") is None or _known(other, "phase2") is None:
+            continue
+        if _phase2(me, other.endpoint):
+            continue
+        theirs = {s for f in _phase2(other, me.endpoint) or [] for s in (f.spis_out or ((f.spi_out,) if f.spi_out else ()))}
+        k = _known(me, "phase2")
+        for flow in (k.value or []) if k else []:
+            mine = set(flow.spis_in or ((flow.spi_in,) if flow.spi_in else ()))
+            if flow.peer is not None and mine & theirs:
+                other.nat_address = str(flow.peer)
+                me.remotes = other.addresses
+                said.append(f"{me.name} sees {other.name} as {flow.peer} (behind NAT: the SPIs pair up)")
+                break
+    return said
+
+
 @check("evidence", "both", "one", "other", "none")
 def evidence(ctx: Context) -> Outcome:
     """Which peers' SA tables could be read; without any, whether logs, debug output,
     configuration or counters were given (each answers the checks it can)."""
+    nat = infer_nat(ctx)
     readable = [p for p in ctx.peers if _known(p, "phase1") is not None or _known(p, "phase2") is not None]
     missing = [p.name for p in ctx.peers if p not in readable]
     why = "; ".join(f"{p.name}: {p.error or 'no SA table (show crypto isakmp sa / show crypto ipsec sa) read'}"
                     for p in ctx.peers if p not in readable)
     not_checked = [f"{name}: SA tables (not read)" for name in missing]
     if len(readable) == len(ctx.peers) and len(readable) >= 2:
-        return Outcome("both", "both peers readable")
+        return Outcome("both", "; ".join(["both peers readable", *nat]))
     if readable:
         return Outcome("one", f"only {readable[0].name}'s SA tables read ({why})", not_checked=not_checked)
     given = {p.name: _any_fact(p) for p in ctx.peers if _any_fact(p)}
