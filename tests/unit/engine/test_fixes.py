@@ -6,16 +6,23 @@ original diagnosis.  Over SSH: tests/integration/test_fixes_live.py."""
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
+from rich.console import Console
+from typer.testing import CliRunner
 
+from agent.cli import app
+from agent.collector import write_bundle
 from agent.engine.fixes import FIXES, PLACEHOLDERS
 from agent.engine.model import Change, Diagnosis, FixOption
 from agent.engine.run import diagnose_bundle
 from agent.lab import scenarios as S
 from agent.lab.shell import DeviceShell
 from agent.redact import Redactor
+from agent.report import render
 from tests.unit.engine.test_offline_lab_bundles import bundle_of
 
 #: Scenarios whose fault is in the path, not the configuration: their change eases the
@@ -206,3 +213,26 @@ def test_the_json_carries_the_change_as_data_beside_the_old_fix() -> None:
 def test_a_cause_that_is_not_a_configuration_change_has_none() -> None:
     _, diag = broken("asa-ios-stale-sa")
     assert diag.root_cause.code == "STALE_SA" and diag.root_cause.change is None
+
+
+def test_diagnose_json_and_fix_out_write_the_change_per_device(tmp_path: Path) -> None:
+    """`diagnose --offline BUNDLE --json --fix-out DIR`: the JSON carries the change as data,
+    DIR holds one snippet per device and its rollback; the terminal shows it per device."""
+    built, _ = broken("asa-ios-proxy-mismatch")
+    write_bundle(bundle_of(built, Redactor()), tmp_path / "bundle")
+    run = CliRunner().invoke(app, ["diagnose", "--offline", str(tmp_path / "bundle"), "--json",
+                                   "--fix-out", str(tmp_path / "fix")])
+    doc = json.loads(run.stdout)
+    assert doc["root_cause"]["code"] == "PROXY_ID_MISMATCH"
+    option = doc["findings"][0]["change"]["options"][0]
+    assert option["devices"][0]["device"] == "br-rtr"
+    assert sorted(p.name for p in (tmp_path / "fix").iterdir()) == ["br-rtr.cfg", "br-rtr.rollback.cfg"]
+    snippet = (tmp_path / "fix" / "br-rtr.cfg").read_text(encoding="utf-8").splitlines()
+    assert snippet[-4:] == [
+        " no permit ip 10.2.2.0 0.0.0.255 10.1.2.0 0.0.0.255", "ip access-list extended VPN-ACL",
+        " permit ip 10.2.2.0 0.0.0.255 10.1.1.0 0.0.0.255", "end"]
+    assert "configure terminal" in snippet
+    console = Console(record=True, width=200)
+    render(diagnose(built), console, show_steps=False)
+    shown = console.export_text()
+    assert "option 1 - favoured: mirror br-rtr's VPN-ACL" in shown and "br-rtr (cisco_ios), configure terminal:" in shown
