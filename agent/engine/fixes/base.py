@@ -187,10 +187,23 @@ class Side:
         return [e for e in self.entries if e.acl == acl]
 
     def change(self, lines: list[str], rollback: list[str]) -> DeviceChange:
-        return DeviceChange(self.name, self.platform, tuple(lines), tuple(rollback))
+        return DeviceChange(self.name, self.platform, _compact(lines), _compact(rollback))
 
     def config_text(self) -> str:
         return "\n".join(v for k, v in self.peer.outputs.items() if "running-config" in k or "system:running" in k)
+
+
+def _compact(lines: list[str]) -> tuple[str, ...]:
+    """A sub-mode head that repeats the one still open (only its sub-mode lines since) is dropped."""
+    out: list[str] = []
+    head = ""
+    for line in lines:
+        if not line.startswith(" "):
+            if line == head:
+                continue
+            head = line if any(nxt.startswith(" ") for nxt in lines[lines.index(line) + 1:][:1]) else ""
+        out.append(line)
+    return tuple(out)
 
 
 def _addr(text: str | None) -> Any:

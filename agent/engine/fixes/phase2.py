@@ -90,10 +90,12 @@ def proxy(t: Tunnel, _: Outcome) -> Change | None:
             lines += X.acl_add(s.platform, e.acl, "permit", X.net(s.platform, src), X.net(s.platform, dst))
             back = X.acl_remove(s.platform, e.acl, "permit", X.net(s.platform, src), X.net(s.platform, dst)) + back
         wrong = [f"{src} -> {dst}" for src, dst in mine if not (_inside(s, src) and _inside(o, dst))]
-        options.append(option(f"mirror {s.name}'s {e.acl} on {o.name}'s", s.change(lines, back), favoured=not right,
+        options.append(option(f"make {s.name}'s {e.acl} the mirror of {o.name}'s", s.change(lines, back),
+                              favoured=not right,
                               why=f"{s.name}'s {e.acl} names {', '.join(wrong)}, not networks the two devices have"
                               if not right else "",
-                              warning="" if not right else f"{s.name}'s ACL matches the networks both devices have"))
+                              warning="" if not right else f"{s.name}'s {e.acl} already names the networks both devices "
+                                                           "have: this would make it name networks they do not"))
     return result(options, *notes, AFTER)
 
 

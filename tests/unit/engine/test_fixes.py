@@ -162,9 +162,9 @@ def test_proxy_mismatch_names_the_acl_both_lines_and_favours_the_side_that_does_
     (dev,) = best.changes
     assert dev.device == "br-rtr" and dev.platform == "cisco_ios"
     assert dev.lines == ("ip access-list extended VPN-ACL", " no permit ip 10.2.2.0 0.0.0.255 10.1.2.0 0.0.0.255",
-                         "ip access-list extended VPN-ACL", " permit ip 10.2.2.0 0.0.0.255 10.1.1.0 0.0.0.255")
+                         " permit ip 10.2.2.0 0.0.0.255 10.1.1.0 0.0.0.255")
     assert dev.rollback == ("ip access-list extended VPN-ACL", " no permit ip 10.2.2.0 0.0.0.255 10.1.1.0 0.0.0.255",
-                            "ip access-list extended VPN-ACL", " permit ip 10.2.2.0 0.0.0.255 10.1.2.0 0.0.0.255")
+                            " permit ip 10.2.2.0 0.0.0.255 10.1.2.0 0.0.0.255")
     other = change.options[1]  # the ASA could mirror the router instead: offered, not favoured
     assert not other.favoured and other.changes[0].device == "hq-asa"
 
@@ -228,11 +228,11 @@ def test_diagnose_json_and_fix_out_write_the_change_per_device(tmp_path: Path) -
     assert option["devices"][0]["device"] == "br-rtr"
     assert sorted(p.name for p in (tmp_path / "fix").iterdir()) == ["br-rtr.cfg", "br-rtr.rollback.cfg"]
     snippet = (tmp_path / "fix" / "br-rtr.cfg").read_text(encoding="utf-8").splitlines()
-    assert snippet[-4:] == [
-        " no permit ip 10.2.2.0 0.0.0.255 10.1.2.0 0.0.0.255", "ip access-list extended VPN-ACL",
+    assert snippet[-5:] == [
+        "configure terminal", "ip access-list extended VPN-ACL", " no permit ip 10.2.2.0 0.0.0.255 10.1.2.0 0.0.0.255",
         " permit ip 10.2.2.0 0.0.0.255 10.1.1.0 0.0.0.255", "end"]
     assert "configure terminal" in snippet
     console = Console(record=True, width=200)
     render(diagnose(built), console, show_steps=False)
     shown = console.export_text()
-    assert "option 1 - favoured: mirror br-rtr's VPN-ACL" in shown and "br-rtr (cisco_ios), configure terminal:" in shown
+    assert "option 1 - favoured: make br-rtr's VPN-ACL the mirror of hq-asa's" in shown and "br-rtr (cisco_ios), configure terminal:" in shown
