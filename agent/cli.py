@@ -580,6 +580,8 @@ def diagnose_cmd(
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the remediation commands; send nothing."),
     remediate: bool = typer.Option(True, help="Offer the remediation the playbook allows (live mode)."),
     audit_log: Path | None = typer.Option(None, "--audit-log", help="Audit log (JSON lines) of state-changing commands."),
+    fix_out: Path | None = typer.Option(None, "--fix-out", help="Write the computed change as one configuration "
+                                                                 "snippet per device (DEVICE.cfg, DEVICE.rollback.cfg)."),
 ) -> None:
     """Walk the troubleshooting tree for TUNNEL (live, both peers at once) or for a bundle;
     live, offer the remediation the playbook allows, apply it only when confirmed (or
@@ -596,6 +598,7 @@ def diagnose_cmd(
             if not json_out:
                 _report_import(draft)
             diag = diagnose_bundle(draft.bundle(Redactor()))
+            _write_fix(diag, fix_out, json_out)
             _print_diagnosis(diag, json_out, {"transcript": draft.record()} if json_out else None)
             raise typer.Exit(diag.exit_code)
         if offline is not None:
@@ -603,6 +606,7 @@ def diagnose_cmd(
             from agent.engine.run import diagnose_bundle
 
             diag = diagnose_bundle(read_bundle(offline))
+            _write_fix(diag, fix_out, json_out)
             _print_diagnosis(diag, json_out)
             raise typer.Exit(diag.exit_code)
         if args and len(args) > 1:
@@ -611,7 +615,7 @@ def diagnose_cmd(
             _fail("give TUNNEL and --inventory for a live diagnosis, or --offline BUNDLE")
             return
         code = _diagnose_live(tunnel, inventory, probe, json_out, yes=yes, dry_run=dry_run, remediate=remediate,
-                              audit_path=audit_log)
+                              audit_path=audit_log, fix_out=fix_out)
     except AgentError as exc:
         _fail(str(exc), getattr(exc, "exit_code", 2))
         return
@@ -710,6 +714,21 @@ def _report_import(draft: Any) -> None:
                   highlight=False, markup=False)
 
 
+def _write_fix(diag: Diagnosis, fix_out: Path | None, json_out: bool) -> None:
+    """--fix-out DIR: the root cause's change as one snippet per device, with its rollback."""
+    if fix_out is None:
+        return
+    from agent.report import snippets
+
+    files = snippets(diag)
+    fix_out.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (fix_out / name).write_text(text, encoding="utf-8")
+    if not json_out:
+        err.print(f"fix snippets written to {fix_out}: {', '.join(sorted(files)) or 'none (no configuration change)'}",
+                  highlight=False, markup=False)
+
+
 def _print_diagnosis(diag: Diagnosis, json_out: bool, extra: dict[str, Any] | None = None) -> None:
     import json
 
@@ -722,7 +741,7 @@ def _print_diagnosis(diag: Diagnosis, json_out: bool, extra: dict[str, Any] | No
 
 
 def _diagnose_live(tunnel: str, inventory: Path, allow_probe: bool, json_out: bool, *, yes: bool, dry_run: bool,
-                   remediate: bool, audit_path: Path | None) -> int:
+                   remediate: bool, audit_path: Path | None, fix_out: Path | None = None) -> int:
     from agent.collector import TunnelCollector
     from agent.engine.run import diagnose_live
     from agent.remediate.audit import AuditLog
@@ -738,6 +757,7 @@ def _diagnose_live(tunnel: str, inventory: Path, allow_probe: bool, json_out: bo
 
         ask = _ask_operator if sys.stdin.isatty() and not json_out and not yes else None
         live = diagnose_live(collector, probe, allow_probe=allow_probe, progress=say, on_step=step, ask=ask)
+        _write_fix(live.diagnosis, fix_out, json_out)
         if not remediate:
             _print_diagnosis(live.diagnosis, json_out)
             return live.diagnosis.exit_code

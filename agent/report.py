@@ -7,7 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from agent.engine.model import Diagnosis, Finding, Status
+from agent.engine.model import Change, Diagnosis, Finding, Status
 
 STATUS_STYLE = {Status.UP: "bold green", Status.DOWN: "bold red", Status.DEGRADED: "bold yellow", Status.UNKNOWN: "bold magenta"}
 
@@ -21,7 +21,9 @@ def _finding_block(f: Finding, primary: bool) -> Group:
         parts += [Text(f"    {line}") for line in ev.excerpt.splitlines()]
     for a in f.against:
         parts.append(Text(f"  against: {a}", style="dim"))
-    if f.fix:
+    if f.change is not None:
+        parts += _change_lines(f.change)
+    elif f.fix:
         parts.append(Text("  fix:", style="bold"))
         for platform, cmds in f.fix.items():
             parts.append(Text(f"    {platform}:", style="dim"))
@@ -37,6 +39,48 @@ def _finding_block(f: Finding, primary: bool) -> Group:
         if source.url:
             parts.append(Text(f"    {source.url}", style=f"dim link {source.url}"))
     return Group(*parts)  # type: ignore[arg-type]
+
+
+def _change_lines(change: Change) -> list[Text]:
+    """The change per device, each option with its lines and rollback (favoured first)."""
+    parts = [Text("  change (computed from both configurations; the agent applies none of it):", style="bold")]
+    for i, option in enumerate(change.options, 1):
+        mark = " - favoured" if option.favoured else ""
+        parts.append(Text(f"   option {i}{mark}: {option.label}", style="bold green" if option.favoured else "bold"))
+        if option.why:
+            parts.append(Text(f"     why: {option.why}", style="dim"))
+        if option.warning:
+            parts.append(Text(f"     warning: {option.warning}", style="yellow"))
+        for dev in option.changes:
+            parts.append(Text(f"     {dev.device} ({dev.platform}), {dev.mode}:", style="cyan"))
+            parts += [Text(f"       {line}") for line in dev.lines]
+            if dev.rollback:
+                parts.append(Text("     rollback:", style="dim"))
+                parts += [Text(f"       {line}", style="dim") for line in dev.rollback]
+    parts += [Text(f"   note: {n}", style="dim") for n in change.notes]
+    return parts
+
+
+def snippets(diag: Diagnosis) -> dict[str, str]:
+    """One configuration snippet per device for the root cause's first option (the
+    favoured one when the evidence favours one), and one with its rollback: file name ->
+    text, ready to paste after ``configure terminal``."""
+    change = diag.root_cause.change
+    if change is None:
+        return {}
+    option = change.options[0]
+    out: dict[str, str] = {}
+    for dev in option.changes:
+        head = [f"! {diag.tunnel}: {diag.root_cause.code} - {option.label}", f"! device {dev.device} ({dev.platform})"]
+        if option.warning:
+            head.append(f"! warning: {option.warning}")
+        for kind, lines in (("", dev.lines), ("rollback", dev.rollback)):
+            if not lines:
+                continue
+            name = f"{dev.device}{'.' + kind if kind else ''}.cfg"
+            title = ["! rollback of the change above"] if kind else []
+            out[name] = "\n".join([*head, *title, dev.mode, *lines, "end", ""])
+    return out
 
 
 def render(diag: Diagnosis, console: Console, show_steps: bool = True) -> None:

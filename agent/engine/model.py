@@ -35,6 +35,53 @@ class Evidence:
         return {"peer": self.peer, "command": self.command, "excerpt": self.excerpt}
 
 
+@dataclass(frozen=True)
+class DeviceChange:
+    """The configuration change for one device, in its own syntax: ``lines`` entered from
+    global configuration mode (``mode``; a line indented by one space belongs to the
+    sub-mode the line before it opened), and ``rollback``, the lines that undo them."""
+
+    device: str
+    platform: str
+    lines: tuple[str, ...]
+    rollback: tuple[str, ...]
+    mode: str = "configure terminal"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"device": self.device, "platform": self.platform, "mode": self.mode,
+                "lines": list(self.lines), "rollback": list(self.rollback)}
+
+
+@dataclass(frozen=True)
+class FixOption:
+    """One way to fix a cause: the changes per device that make it, whether the evidence
+    favours it (and why), and what else it touches (``warning``)."""
+
+    label: str
+    changes: tuple[DeviceChange, ...]
+    favoured: bool = False
+    why: str = ""
+    warning: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"label": self.label, "favoured": self.favoured, "why": self.why, "warning": self.warning,
+                "devices": [c.to_json() for c in self.changes]}
+
+
+@dataclass(frozen=True)
+class Change:
+    """A cause's fix computed from both configurations (``agent.engine.fixes``): one
+    option, or one per side that could change, the favoured one first; ``notes`` say
+    what was not proposed and why (a change that would break another tunnel), and what to
+    do after the lines are in (clear the peer's SAs)."""
+
+    options: tuple[FixOption, ...]
+    notes: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"options": [o.to_json() for o in self.options], "notes": list(self.notes)}
+
+
 @dataclass
 class Finding:
     code: str
@@ -49,6 +96,7 @@ class Finding:
     remediation: str | None = None  # clear_sas | reapply_crypto_map | probe | None
     reference: str = ""  # "Title — Section", one line (references.text(sources))
     sources: tuple[Citation, ...] = ()  # the same, with each document's URL
+    change: Change | None = None  # the fix computed from both configurations (None: no configuration change known)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -64,6 +112,7 @@ class Finding:
             "remediation": self.remediation,
             "reference": self.reference,
             "sources": [c.to_json() for c in self.sources],
+            "change": self.change.to_json() if self.change is not None else None,
         }
 
 

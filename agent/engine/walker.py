@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.engine.checks import health_summary, side_summary
+from agent.engine.fixes import compute as compute_change
 from agent.engine.model import Diagnosis, Evidence, Finding, PeerStatus, PossibleCause, Severity, Status, Step
 from agent.engine.playbook import Conclude, FindingSpec, Library, Playbook
 from agent.engine.references import references, text
@@ -98,6 +99,7 @@ def _finding(code: str, spec: FindingSpec | None, confidence: float, outcome: Ou
         remediation=spec.remediation if spec else None,
         reference=text(sources),
         sources=sources,
+        change=None if code in HEALTHY else compute_change(code, ctx, outcome),
     )
 
 

@@ -252,6 +252,10 @@ def _access_list(cfg: DeviceConfig, t: list[str], neg: bool, off: int) -> None:
     if len(t) < 3:
         raise ConfigError("% Incomplete command.", off + len(t))
     name = t[1]
+    line: int | None = None
+    if t[2] == "line" and len(t) > 4 and t[3].isdigit():  # access-list NAME line N extended ...: insert at N
+        line = int(t[3])
+        t = t[:2] + t[4:]
     if t[2] != "extended":
         if t[2] == "remark":
             return
@@ -269,7 +273,11 @@ def _access_list(cfg: DeviceConfig, t: list[str], neg: bool, off: int) -> None:
                 del cfg.acls[name]
         return
     acl = cfg.acls.setdefault(name, Acl(name))
-    acl.entries.append(AclEntry(t[3], t[4], src, dst, text))
+    entry = AclEntry(t[3], t[4], src, dst, text)
+    if line is None:
+        acl.entries.append(entry)
+    else:
+        acl.entries.insert(max(line - 1, 0), entry)
 
 
 def _acl_addr(cfg: DeviceConfig, t: list[str], i: int) -> tuple[IPv4Network, int, str]:

@@ -117,7 +117,12 @@ def _submode(cfg: DeviceConfig, mode: Mode, tokens: list[str]) -> list[str] | No
             entry = _ace(body, 0 + neg + seq_given)
             if neg:
                 acl.entries = [e for e in acl.entries if e.text != entry.text]
+            elif seq_given:  # "N permit ...": placed by its sequence number (entries are numbered 10, 20, ...)
+                entry.seq = int(t[0])
+                at = next((i for i, e in enumerate(acl.entries) if e.seq > entry.seq), len(acl.entries))
+                acl.entries.insert(at, entry)
             else:
+                entry.seq = (acl.entries[-1].seq if acl.entries else 0) + 10
                 acl.entries.append(entry)
             return []
         if t[0] == "remark":

@@ -84,6 +84,7 @@ class AclEntry:
     dst: IPv4Network
     text: str = ""  # the line as configured (without the ACL name on ASA)
     hits: int = 0
+    seq: int = 0  # IOS sequence number (10, 20, ... unless given)
 
     def matches(self, src: IPv4Address, dst: IPv4Address) -> bool:
         return self.protocol in ("ip", "icmp") and src in self.src and dst in self.dst
