@@ -115,5 +115,15 @@ def render(diag: Diagnosis, console: Console, show_steps: bool = True) -> None:
     others = [f for f in diag.findings if f is not diag.root_cause]
     for f in others:
         console.print(Panel(_finding_block(f, False), title="also", expand=False, style="dim"))
+    if diag.possible_causes:
+        possible = Table(title="possible causes (not checked: run the command to tell)", show_header=True,
+                         header_style="bold", box=None)
+        for col in ("code", "why", "check with"):
+            possible.add_column(col, overflow="fold")
+        for c in diag.possible_causes:
+            possible.add_row(c.code, c.why, c.check_with)
+        console.print(possible)
     if diag.not_checked:
-        console.print("not checked: " + "; ".join(diag.not_checked), style="yellow")
+        console.print("not checked:", style="yellow")
+        for note in diag.not_checked:
+            console.print(f"  - {note}", style="yellow")

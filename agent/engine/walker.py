@@ -177,16 +177,18 @@ def unread_outputs(ctx: Context) -> list[str]:
         have = {expand(peer.platform, c) for c in peer.outputs}
         kinds = {_kind(c) for c in have}
         remote = ctx.other(peer).endpoint or "0.0.0.0"
-        for spec in tunnel_commands(peer.platform, remote, ctx.kind, ctx.remote_access):
-            wanted = {expand(peer.platform, c) for c in (spec.command, spec.fallback) if c}
-            if not wanted & have and _kind(spec.command) not in kinds:
-                out.append(f"{peer.name}: `{spec.command}` not read")
+        missing = [spec.command for spec in tunnel_commands(peer.platform, remote, ctx.kind, ctx.remote_access)
+                   if not {expand(peer.platform, c) for c in (spec.command, spec.fallback) if c} & have
+                   and _kind(spec.command) not in kinds]
+        if missing:
+            out.append(f"{peer.name}: not read: " + ", ".join(f"`{c}`" for c in missing))
     return out
 
 
 def _kind(command: str) -> str:
-    """A command without its peer filter (`show crypto ipsec sa peer X` reads the SA table)."""
-    return re.sub(r" (peer|filter ipaddress|remote) \S+$", "", command)
+    """A command without its output filter or peer filter (`show crypto ipsec sa peer X`
+    and `show crypto ipsec sa | include peer|caps` both read the SA table)."""
+    return re.sub(r" (peer|filter ipaddress|remote) \S+( detail)?$", "", command.split("|")[0].strip())
 
 
 def _status(root: Finding, findings: list[Finding]) -> Status:
