@@ -81,7 +81,6 @@ BUILDERS: dict[str, tuple[tuple[str, Builder], ...]] = {
     "cisco_ios_show_ip_route.textfsm": (("routes", net.routes_ntc),),
     "cisco_asa_show_interface_ip_brief.textfsm": (("interfaces", net.interfaces_brief),),
     "cisco_ios_show_ip_interface_brief.textfsm": (("interfaces", net.interfaces_brief),),
-    "cisco_asa_show_logging.textfsm": (("logs", logs.logs_ntc),),
     "cisco_log_lines.textfsm": (("logs", logs.logs_lines),),
     "cisco_ping.textfsm": (("pings", net.pings),),
     "cisco_asa_show_asp_drop.textfsm": (("asp_drops", net.asp_drops),),

@@ -25,15 +25,14 @@ _UNIT = {"y": 365 * 86400, "w": 7 * 86400, "d": 86400, "h": 3600}
 
 def stamp_seconds(stamp: str) -> tuple[str, float] | None:
     """("date" | "time" | "uptime", seconds) for a log timestamp as printed, None when it
-    has none or is not one we know. Seconds compare only within one kind (a date stamp
-    without a year counts from the start of year 2000)."""
+    has none or is not one we know. Seconds compare only within one kind (a date counts
+    from the start of its year, printed or not)."""
     text = stamp.strip()
     if not text:
         return None
     m = _DATE.match(text)
-    if m and m["mon"].lower() in _MONTHS:
-        year = int(m["year"] or 2000)
-        days = (year - 2000) * 366 + _MONTHS[m["mon"].lower()] * 31 + int(m["day"])
+    if m and m["mon"].lower() in _MONTHS:  # the year, when printed, is left out: one buffer, one year
+        days = _MONTHS[m["mon"].lower()] * 31 + int(m["day"])
         return "date", days * 86400 + int(m["h"]) * 3600 + int(m["m"]) * 60 + float(m["s"])
     m = _TIME.match(text)
     if m:
@@ -74,18 +73,23 @@ _DEBUG = re.compile(r"^(?P<tag>[A-Za-z][A-Za-z0-9_-]*(?:\s*\([^)]*\))?)\s*[:;]\s
 
 def _continues(text: str) -> bool:
     """A wrapped debug / syslog line: it starts lower case or with "(" ("sanity check or
-    is malformed", "peer at 198.51.100.1", "(port 3, trans 2, hmac_alg 2) not supported")."""
-    return bool(text) and (text[0].islower() or text[0] == "(")
+    is malformed", "peer at 198.51.100.1", "(port 3, trans 2, hmac_alg 2) not supported"),
+    and is no message of its own (an ASA `logging device-id` line starts with its host)."""
+    return bool(text) and (text[0].islower() or text[0] == "(") and not _SYSLOG.match(text)
 
 
 _BUFFER_START = re.compile(r"^Log Buffer \(\d+ bytes\):?$")
 
 
 def logs_lines(ctx: Context, parsed: Parsed) -> list[LogLine]:
-    """`debug crypto ...` / `terminal monitor` captures and the IOS `show logging` buffer
-    (cisco_log_lines.textfsm); the buffer's header (logging settings) is not a log line."""
+    """`debug crypto ...` / `terminal monitor` captures and the `show logging` buffer
+    (cisco_log_lines.textfsm); the buffer's header (logging settings: up to IOS's "Log
+    Buffer (N bytes):", or to the ASA's first message) is not a log line."""
     records = parsed.records()
     start = next((i + 1 for i, (_, r) in enumerate(records) if _BUFFER_START.match(to_str(r.get("text")))), 0)
+    if not start and parsed.command.lower().startswith(("sh", "more")):  # a buffer's settings header
+        start = next((i for i, (_, r) in enumerate(records)
+                      if r.get("timestamp") or _SYSLOG.match(to_str(r.get("text")))), len(records))
     joined: list[tuple[int, str, str]] = []  # (record index, timestamp, text)
     for index, r in records[start:]:
         text, stamp = to_str(r.get("text")), to_str(r.get("timestamp"))
@@ -113,19 +117,4 @@ def logs_lines(ctx: Context, parsed: Parsed) -> list[LogLine]:
     return out
 
 
-def logs_ntc(ctx: Context, parsed: Parsed) -> list[LogLine]:
-    """`show logging` records (ntc-templates), with the peer each message names."""
-    out = []
-    for i, r in parsed.records():
-        stamp = " ".join(to_str(r.get(n)) for n in ("month", "day", "year", "time") if to_str(r.get(n)))
-        message = " ".join(to_list(r.get("message")))
-        names, peer = named_addresses(ctx, message)
-        when = stamp_seconds(stamp)
-        out.append(
-            LogLine(to_str(r.get("facility")), to_int(r.get("severity")), to_str(r.get("mnemonic")), message, stamp,
-                    Source(parsed.command, i), names, peer, when[1] if when else None, when[0] if when else "")
-        )
-    return out
-
-
-__all__ = ["logs_lines", "logs_ntc", "named_addresses", "stamp_seconds"]
+__all__ = ["logs_lines", "named_addresses", "stamp_seconds"]

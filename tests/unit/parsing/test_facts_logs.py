@@ -70,3 +70,13 @@ def test_timestamps_of_every_form_are_read(stamp: str, kind: str, seconds: float
 
 def test_a_text_that_is_no_timestamp_has_none():
     assert stamp_seconds("") is None and stamp_seconds("ISAKMP") is None
+
+
+def test_asa_buffer_with_device_id_and_every_stamp_form_loses_no_message():
+    from pathlib import Path
+
+    text = (Path(__file__).parent / "fixtures/cisco_asa/show_logging/composed_device_id_mixed_stamps.txt").read_text()
+    lines = _lines("cisco_asa", "show logging", text)
+    assert [ln.code for ln in lines] == ["%ASA-4-402119", "%ASA-5-713904", "%ASA-4-713903", "%ASA-5-713119"]
+    assert [ln.peer for ln in lines] == ["192.0.2.77", "198.51.100.2", "198.51.100.2", "198.51.100.2"]
+    assert lines[2].at == lines[3].at  # the same moment, with and without the year
