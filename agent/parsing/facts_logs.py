@@ -13,7 +13,7 @@ import re
 
 from agent.parsing.context import Context, Parsed
 from agent.parsing.model import LogLine, Source
-from agent.parsing.normalize import to_int, to_list, to_str
+from agent.parsing.normalize import to_int, to_str
 
 _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))}
 _DATE = re.compile(r"^[*.]?(?P<mon>[A-Za-z]{3})\s+(?P<day>\d{1,2})\s+(?:(?P<year>\d{4})\s+)?"
