@@ -36,7 +36,9 @@ BRANCH = {
     "CRYPTO_MAP_NOT_APPLIED": "map_not_applied", "IKE_POLICY_MISMATCH": "policy", "PROXY_ID_MISMATCH": "proxy",
     "TRANSFORM_SET_MISMATCH": "transform", "STALE_SA": "stale", "ANTI_REPLAY_FAILURES": "replay",
     "CRYPTO_ENGINE_ERRORS": "engine", "CRYPTO_BANDWIDTH_LIMIT": "bandwidth", "MTU_MSS": "mtu",
-    "IKE_LIFETIME_MISMATCH": "lifetime",
+    "IKE_LIFETIME_MISMATCH": "lifetime", "PEER_UNREACHABLE": "unreachable", "CRYPTO_MAP_INCOMPLETE": "map_incomplete",
+    "PFS_MISMATCH": "pfs", "DYNAMIC_MAP_PRIORITY": "dynamic_priority", "CRYPTO_ACL_OVERLAP": "acl_overlap",
+    "NAT_T_DISABLED": "nat_t", "NAT_EXEMPTION_MISSING": "nat_exemption", "IDLE_TIMEOUT": "idle_timeout",
 }
 SIGNATURE_BRANCHES = ("isakmp_off", *BRANCH.values(), "none")
 

@@ -49,6 +49,17 @@ def logs_only(platform: str, command: str, text: str) -> Bundle:
      "probably due to mismatched pre-shared key.  Aborting\n", "PSK_MISMATCH"),
     ("cisco_asa", "show logging", f"%ASA-5-713068: Group = {PEER}, IP = {PEER}, Received non-routine Notify message: "
      "No proposal chosen (14)\n", "TRANSFORM_SET_MISMATCH"),
+    ("cisco_ios", "show logging", f"%CRYPTO-6-IKMP_NOT_ENCRYPTED: IKE packet from {PEER} was not encrypted and it should've "
+     "been.\n", "PSK_MISMATCH"),
+    ("cisco_asa", "show logging", f"%ASA-5-713257: Phase 2 failure: Mismatched attribute types for class Group Description: "
+     f"Rcv'd: Group 14 Cfg'd: Group 2 (IP = {PEER})\n", "PFS_MISMATCH"),
+    ("cisco_asa", "show logging", f"%ASA-5-713068: Group = {PEER}, IP = {PEER}, Received non-routine Notify message: "
+     "Invalid ID info (18)\n", "PROXY_ID_MISMATCH"),
+    ("cisco_ios", "debug crypto isakmp", f"ISAKMP:(1001):peer does not do paranoid keepalives.\n"
+     f"ISAKMP:(1001):deleting SA reason \"Death by retransmission P1\" state (I) MM_NO_STATE (peer {PEER})\n",
+     "PEER_UNREACHABLE"),
+    ("cisco_asa", "show logging", f"%ASA-3-305006: regular translation creation failed for protocol 50 src outside:{PEER} "
+     f"dst inside:{ME}\n", "NAT_T_DISABLED"),
 ])
 def test_a_signature_of_this_tunnel_names_its_cause(platform: str, command: str, text: str, code: str) -> None:
     diag = diagnose_bundle(logs_only(platform, command, text))
