@@ -608,13 +608,11 @@ def phase2_config(ctx: Context) -> Outcome:
         found = entry_differences(ctx, ea, eb, values)
         if found is not None:
             return found
-    for branch, needles in (("proxy_mismatch", ("proxy identities not supported", "713068", "no matching crypto map entry")),
-                            ("transform_mismatch", ("transform proposal", "IPSec SA proposals found unacceptable"))):
-        hit = _any_logs(ctx, *needles)
-        if hit is not None:
-            peer, lines = hit
-            return Outcome(branch, f"{peer.name} logs {lines[0].code}", _log_ev(peer, lines), confidence=0.7,
-                           values={**values, "a_sets": "?", "b_sets": "?", "a_acl": "?", "b_acl": "?"})
+    from agent.engine.checks_evidence import signature_outcome  # the signature table's phase 2 texts
+    said = signature_outcome(ctx, set(_PHASE2_CODES))
+    if said is not None:
+        return Outcome(_PHASE2_BRANCH[said.branch], said.detail, said.evidence, said.peer, min(said.confidence or 0.7, 0.75),
+                       values={**values, **said.values, "a_sets": "?", "b_sets": "?", "a_acl": "?", "b_acl": "?"})
     unread = [p.name for p in ctx.peers if _known(p, "crypto_maps") is None or _known(p, "transform_sets") is None]
     for code in ("TRANSFORM_SET_MISMATCH", "PFS_MISMATCH", "PROXY_ID_MISMATCH"):
         ctx.suspect(code, "phase 1 is up and no IPsec SA forms: quick mode is refused",
@@ -628,6 +626,11 @@ def phase2_config(ctx: Context) -> Outcome:
                    not_checked=["phase 2 proposal comparison (configuration not readable on both peers)"],
                    values={"why": why})
 
+
+#: the phase 2 codes the signature table can name, and its branch for each -> this check's
+_PHASE2_CODES = ("PROXY_ID_MISMATCH", "TRANSFORM_SET_MISMATCH", "PFS_MISMATCH", "DYNAMIC_MAP_PRIORITY")
+_PHASE2_BRANCH = {"proxy": "proxy_mismatch", "transform": "transform_mismatch", "pfs": "pfs_mismatch",
+                  "dynamic_priority": "dynamic_priority"}
 
 _CHECK_P2 = {"cisco_ios": "show crypto map; show crypto ipsec transform-set; show crypto ipsec profile",
              "cisco_asa": "show running-config crypto; show running-config access-list"}
