@@ -148,9 +148,9 @@ def pool(t: Tunnel, outcome: Outcome) -> Change | None:
         lines = [f"ip local pool {name} {first} {last}"]
         back = [f"no ip local pool {name} {first} {last}"]
         label = f"add the range {first}-{last} to {s.name}'s pool {name}"
+    home = _home(current, mask, shown_networks(s, all_pools))
     why = f"{name} ({size} addresses) has none free; {first}-{last} is the next free range of the same size" + (
-        f" in {_home(current, mask, shown_networks(s, all_pools))}" if outside is None and _home(
-            current, mask, shown_networks(s, all_pools)) else "")
+        f" in {home}" if outside is None and home is not None else "")
     return result([option(label, s.change(lines, back), favoured=True, why=why, warning=warning)], *notes)
 
 
