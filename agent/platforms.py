@@ -83,6 +83,8 @@ RA_COMMANDS: dict[str, list[CommandSpec]] = {
         CommandSpec("show running-config tunnel-group", why="remote-access tunnel groups, address pools"),
         CommandSpec("show running-config group-policy", why="vpn-tunnel-protocol, simultaneous logins, split tunnel"),
         CommandSpec("show access-list", why="split-tunnel ACL"),
+        CommandSpec("show route", why="the networks behind the headend (a split-tunnel list, a free range for a pool)"),
+        CommandSpec("show interface ip brief", why="interfaces"),
         CommandSpec("show logging", why="refusals: 713206, 713257, 113029, 713132"),
     ],
     IOS: [
@@ -91,6 +93,8 @@ RA_COMMANDS: dict[str, list[CommandSpec]] = {
         CommandSpec("show ip local pool", why="pool usage: Free / In use"),
         CommandSpec("show running-config | section crypto", why="dynamic map, transform sets, Easy VPN groups"),
         CommandSpec("show ip access-lists", why="split-tunnel ACL"),
+        CommandSpec("show ip route", why="the networks behind the headend (a split-tunnel list, a free range for a pool)"),
+        CommandSpec("show ip interface brief", why="interfaces"),
         CommandSpec("show logging", why="refusals"),
     ],
 }

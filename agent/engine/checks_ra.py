@@ -14,7 +14,7 @@ from agent.engine.checks import _known, _log_ev
 from agent.engine.checks import known_ev as _ev
 from agent.engine.model import Evidence
 from agent.engine.registry import Context, Outcome, PeerCtx, check
-from agent.parsing.facts_ra import AddressPool, RaFacts, RaPolicy, RaSession, build_ra_facts
+from agent.parsing.facts_ra import AddressPool, RaFacts, RaGroup, RaPolicy, RaSession, build_ra_facts
 from agent.parsing.model import FactStatus, Known, LogLine, Mode, Phase2Sa
 
 # ---------------------------------------------------------------- helpers
@@ -58,7 +58,7 @@ def _sessions(ctx: Context, peer: PeerCtx, remote: str | None) -> list[RaSession
     return [s for s in found if remote is None or str(s.public_ip) == remote]
 
 
-def _policy(ctx: Context, peer: PeerCtx) -> tuple[RaPolicy | None, list[RaPolicy] | None]:
+def users_policy(ctx: Context, peer: PeerCtx) -> tuple[RaPolicy | None, list[RaPolicy] | None]:
     """The group policy the tunnel's users land on: the hint, else the remote-access
     tunnel group's default-group-policy, else the one policy with remote-access settings."""
     facts = ra_facts(ctx, peer)
@@ -77,12 +77,55 @@ def _policy(ctx: Context, peer: PeerCtx) -> tuple[RaPolicy | None, list[RaPolicy
     return (with_split[0] if len(with_split) == 1 else None), policies
 
 
+def users_group(ctx: Context, peer: PeerCtx) -> RaGroup | None:
+    """The remote-access tunnel group the users land on: the hint, else the only one."""
+    groups = [g for g in _ok(ra_facts(ctx, peer).groups) or [] if g.type == "remote-access"]
+    tg = ctx.remote_access.get("tunnel_group")
+    if tg:
+        return next((g for g in groups if g.name == tg), None)
+    return groups[0] if len(groups) == 1 else None
+
+
 def _pools(ctx: Context, peer: PeerCtx) -> list[AddressPool] | None:
+    """The pools the users are given addresses from: the hinted pool and the other pools
+    of their tunnel group (`address-pool A B`: B when A is full); every range of each."""
     pools = _ok(ra_facts(ctx, peer).pools)
     if pools is None:
         return None
     wanted = ctx.remote_access.get("pool")
-    return [p for p in pools if not wanted or p.name == wanted]
+    group = users_group(ctx, peer)
+    names = {wanted, *(group.address_pools if group else ())} - {None}
+    return [p for p in pools if not wanted or p.name in names]
+
+
+def pool_free(ctx: Context, peer: PeerCtx, pools: list[AddressPool]) -> dict[str, tuple[int | None, str]]:
+    """Free addresses per pool name (summed over its ranges) and where the number comes
+    from: the usage table, else its ranges less the sessions' assigned addresses, else
+    unknown (None)."""
+    out: dict[str, tuple[int | None, str]] = {}
+    sessions = _ok(ra_facts(ctx, peer).sessions)
+    for name in dict.fromkeys(p.name or "" for p in pools):
+        mine = [p for p in pools if (p.name or "") == name]
+        usage = [p for p in mine if p.free is not None]
+        ranges = {(p.first, p.last) for p in mine if p.first is not None and p.last is not None}
+        if usage:
+            out[name] = (sum(p.free or 0 for p in usage), "usage")
+        elif ranges and sessions is not None:
+            size = sum(int(b) - int(a) + 1 for a, b in ranges)
+            used = {s.assigned_ip for s in sessions
+                    if s.assigned_ip is not None and any(a <= s.assigned_ip <= b for a, b in ranges)}
+            out[name] = (size - len(used), "sessions")
+        else:
+            out[name] = (None, "")
+    return out
+
+
+def _exhausted(ctx: Context, head: PeerCtx, pools: list[AddressPool]) -> str | None:
+    """The first pool's name when no pool of the users has a free address."""
+    free = pool_free(ctx, head, pools)
+    if free and all(n == 0 for n, _ in free.values()):
+        return next(iter(free))
+    return None
 
 
 def _names(text: str, addr: str) -> bool:
@@ -195,9 +238,9 @@ def ra_refusal(ctx: Context) -> Outcome:
 
 
 def _config_values(ctx: Context, head: PeerCtx) -> dict[str, str]:
-    policy, _ = _policy(ctx, head)
+    policy, _ = users_policy(ctx, head)
     pools = _pools(ctx, head) or []
-    dyn = _dynamic_entries(head)
+    dyn = dynamic_entries(head)
     return {
         "group_policy": policy.name if policy else ctx.remote_access.get("group_policy", "<group-policy>"),
         "pool": pools[0].name if pools and pools[0].name else ctx.remote_access.get("pool", "<pool>"),
@@ -209,17 +252,17 @@ def _config_values(ctx: Context, head: PeerCtx) -> dict[str, str]:
     }
 
 
-def _dynamic_entries(head: PeerCtx) -> list[Any]:
+def dynamic_entries(head: PeerCtx) -> list[Any]:
     k = _known(head, "crypto_maps")
     return [e for e in (k.value or []) if e.dynamic and e.transform_sets] if k else []
 
 
 def _from_config(ctx: Context, head: PeerCtx) -> tuple[str, str, list[Evidence]] | None:
-    policy, _ = _policy(ctx, head)
+    policy, _ = users_policy(ctx, head)
     if policy is not None and policy.tunnel_protocols and "l2tp-ipsec" not in policy.tunnel_protocols:
         ev = _ev(head, ra_facts(ctx, head).policies, rf"group-policy {re.escape(policy.name)}|vpn-tunnel-protocol")
         return "protocol", f"group-policy {policy.name} allows {' '.join(policy.tunnel_protocols)}, not l2tp-ipsec", ev
-    dyn = _dynamic_entries(head)
+    dyn = dynamic_entries(head)
     ts = _known(head, "transform_sets")
     l2tp = policy is not None and "l2tp-ipsec" in policy.tunnel_protocols  # the headend serves L2TP clients
     if l2tp and dyn and ts is not None:
@@ -232,9 +275,9 @@ def _from_config(ctx: Context, head: PeerCtx) -> tuple[str, str, list[Evidence]]
         k = _known(head, "crypto_maps")
         return "pfs", "the dynamic map used by L2TP clients sets PFS", _ev(head, k, r"dynamic-map .* set pfs") if k else []
     pools = _pools(ctx, head)
-    full = [p for p in pools or [] if p.free == 0]
-    if full:
-        return "pool", f"pool {full[0].name} has no free address", _pool_ev(ctx, head)
+    full = _exhausted(ctx, head, pools or [])
+    if full is not None:
+        return "pool", f"pool {full} has no free address", _pool_ev(ctx, head)
     user = ctx.remote_access.get("user")
     sessions = _sessions(ctx, head, None)
     default = 3 if head.platform == "cisco_asa" else None  # vpn-simultaneous-logins 3; IOS max-logins: no limit
@@ -260,7 +303,7 @@ def ra_split_tunnel(ctx: Context) -> Outcome:
     head = headend(ctx)
     assert head is not None
     asa = head.platform == "cisco_asa"
-    policy, policies = _policy(ctx, head)
+    policy, policies = users_policy(ctx, head)
     if policies is None:
         where = "show running-config group-policy" if asa else "show running-config | section crypto"
         return Outcome("unknown", "group policies not collected", not_checked=[f"split-tunnel policy ({where})"])
@@ -302,9 +345,11 @@ def ra_pool_headroom(ctx: Context) -> Outcome:
     pools = _pools(ctx, head)
     if pools is None:
         return Outcome("unknown", "address pool not collected", not_checked=["address pool usage (show ip local pool)"])
-    full = [p for p in pools if p.free == 0]
-    if full:
-        return Outcome("exhausted", f"pool {full[0].name} has no free address left", _pool_ev(ctx, head), peer=head.name,
-                       values={"pool": full[0].name or "<pool>", "client": "the next client", "peer": head.name})
-    shown = [p for p in pools if p.free is not None]
-    return Outcome("ok", ", ".join(f"{p.name}: {p.free} free" for p in shown) or "pool range known, usage not shown")
+    full = _exhausted(ctx, head, pools)
+    if full is not None:
+        return Outcome("exhausted", f"pool {full} has no free address left", _pool_ev(ctx, head), peer=head.name,
+                       values={"pool": full or "<pool>", "client": "the next client", "peer": head.name})
+    free = pool_free(ctx, head, pools)
+    shown = [f"{name}: {n} free" + (" (its range less the sessions' addresses)" if how == "sessions" else "")
+             for name, (n, how) in free.items() if n is not None]
+    return Outcome("ok", ", ".join(shown) or "pool range known, usage not shown")

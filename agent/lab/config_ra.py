@@ -104,6 +104,15 @@ def ios_pool_line(cfg: DeviceConfig, t: list[str], neg: bool, off: int) -> None:
     if len(t) < 4:
         raise ConfigError("% Incomplete command.", off + len(t))
     name = t[3]
+    pool = cfg.ip_pools.get(name)
+    if neg and len(t) > 4 and pool is not None:  # `no ip local pool NAME A [B]`: that range only
+        first = ip_at(t, 4)
+        rest = [r for r in pool.ranges() if r != (first, ip_at(t, 5) if len(t) > 5 else first)]
+        if rest:
+            cfg.ip_pools[name] = IpPool(name, rest[0][0], rest[0][1], more=rest[1:])
+        else:
+            del cfg.ip_pools[name]
+        return
     if neg:
         cfg.ip_pools.pop(name, None)
         return
@@ -111,6 +120,9 @@ def ios_pool_line(cfg: DeviceConfig, t: list[str], neg: bool, off: int) -> None:
     last = ip_at(t, 5) if len(t) > 5 else first
     if int(last) < int(first):
         raise ConfigError("%Bad IP range", off + 5)
+    if pool is not None:  # another range of the same pool (IOS keeps both)
+        pool.more.append((first, last))
+        return
     cfg.ip_pools[name] = IpPool(name, first, last)
 
 

@@ -259,9 +259,14 @@ class IpPool:
     first: IPv4Address
     last: IPv4Address
     mask: IPv4Address | None = None
+    #: IOS: further ranges of the same pool (`ip local pool NAME A B` again with another range)
+    more: list[tuple[IPv4Address, IPv4Address]] = field(default_factory=list)
+
+    def ranges(self) -> list[tuple[IPv4Address, IPv4Address]]:
+        return [(self.first, self.last), *self.more]
 
     def addresses(self) -> list[IPv4Address]:
-        return [IPv4Address(i) for i in range(int(self.first), int(self.last) + 1)]
+        return [IPv4Address(i) for a, b in self.ranges() for i in range(int(a), int(b) + 1)]
 
 
 @dataclass

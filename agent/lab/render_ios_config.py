@@ -310,7 +310,7 @@ def _client_groups(cfg: DeviceConfig) -> list[str]:
 
 
 def _pools(cfg: DeviceConfig) -> list[str]:
-    return [f"ip local pool {p.name} {p.first}" + ("" if p.last == p.first else f" {p.last}") for p in cfg.ip_pools.values()]
+    return [f"ip local pool {p.name} {a}" + ("" if b == a else f" {b}") for p in cfg.ip_pools.values() for a, b in p.ranges()]
 
 
 def _ipsec(cfg: DeviceConfig) -> list[str]:

@@ -162,9 +162,11 @@ def show_ip_local_pool_ios(dev: Device, m: Match) -> str:
     if name is not None and not pools:
         return f"%Pool {name} not found\n"
     lines = [f" {'Pool':<25}{'Begin':<16}{'End':<16}{'Free':>4}{'In use':>8}"]
-    for p in pools:
-        used = sum(1 for a in p.addresses() if a in in_use)
-        lines.append(f" {p.name:<25}{str(p.first):<16}{str(p.last):<16}{len(p.addresses()) - used:>4}{used:>8}")
+    for p in pools:  # a further range of the pool: its row names no pool
+        for i, (a, b) in enumerate(p.ranges()):
+            addrs = [IPv4Address(n) for n in range(int(a), int(b) + 1)]
+            used = sum(1 for x in addrs if x in in_use)
+            lines.append(f" {p.name if i == 0 else '':<25}{str(a):<16}{str(b):<16}{len(addrs) - used:>4}{used:>8}")
     if name is not None and pools:
         used_addrs = [a for a in pools[0].addresses() if a in in_use]
         lines += ["Available addresses:", *[f"   {a}" for a in pools[0].addresses() if a not in in_use],

@@ -318,9 +318,8 @@ def _build_headend(sc: Scenario, sec: Secrets, seed: int) -> BuiltLab:
     if not sc.clients:
         raise ScenarioError(f"{sc.name}: a remote-access scenario needs clients")
     for client in sc.clients:
-        ra.connect(lab, dev, ra.Client(IPv4Address(client.address), client.user, client.mode, client.pfs,
-                                       client.protocol, client.group))
-    user = next((c for c in sc.clients if c.ticket), sc.clients[-1])
+        dial(lab, dev, client)
+    user = ticket_client(sc)
     a_ip = IPv4Address(_bases()["sides"]["a"]["outside_ip"])
     here = (_inside_label(dev), IPv4Address(_bases()["sides"]["a"]["host"]))
     tunnel = TunnelInfo(
@@ -332,6 +331,17 @@ def _build_headend(sc: Scenario, sec: Secrets, seed: int) -> BuiltLab:
     for action in sc.setup:
         run_action(built, action)
     return built
+
+
+def dial(lab: Lab, dev: Device, client: ClientModel) -> ra.Outcome:
+    """A remote-access client dials the headend ``dev`` (at build, or again after a change)."""
+    return ra.connect(lab, dev, ra.Client(IPv4Address(client.address), client.user, client.mode, client.pfs,
+                                          client.protocol, client.group))
+
+
+def ticket_client(sc: Scenario) -> ClientModel:
+    """The client the ticket is about (``ticket: true``, else the last one)."""
+    return next((c for c in sc.clients if c.ticket), sc.clients[-1])
 
 
 def _inside_label(dev: Device) -> str:

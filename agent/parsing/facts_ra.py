@@ -61,9 +61,10 @@ class RaPolicy:
 class RaGroup:
     name: str
     type: str  #: remote-access, ipsec-l2l, ...
-    address_pool: str | None
+    address_pool: str | None  #: the first of ``address_pools``
     group_policy: str | None
     source: Source = Source("")
+    address_pools: tuple[str, ...] = ()  #: `address-pool A B`: tried in this order
 
 
 @dataclass(frozen=True)
@@ -114,8 +115,8 @@ def _policies(_: Context, parsed: Parsed) -> list[RaPolicy]:
 
 def _groups(_: Context, parsed: Parsed) -> list[RaGroup]:
     return [
-        RaGroup(to_str(r.get("name")), to_str(r.get("type")), to_str(r.get("address_pool")) or None,
-                to_str(r.get("group_policy")) or None, Source(parsed.command, i))
+        RaGroup(to_str(r.get("name")), to_str(r.get("type")), next(iter(to_str(r.get("address_pool")).split()), None),
+                to_str(r.get("group_policy")) or None, Source(parsed.command, i), tuple(to_str(r.get("address_pool")).split()))
         for i, r in parsed.records()
         if to_str(r.get("type"))
     ]
@@ -141,7 +142,7 @@ def _ios_policies(_: Context, parsed: Parsed) -> list[RaPolicy]:
 def _ios_groups(_: Context, parsed: Parsed) -> list[RaGroup]:
     """IOS Easy VPN groups as remote-access tunnel groups (each is its own policy)."""
     return [RaGroup(to_str(r.get("name")), "remote-access", to_str(r.get("client_pool")) or None, to_str(r.get("name")),
-                    Source(parsed.command, i))
+                    Source(parsed.command, i), tuple(to_str(r.get("client_pool")).split()))
             for i, r in _ezvpn_groups(parsed)]
 
 

@@ -33,6 +33,11 @@ FixFn = Callable[["Tunnel", Outcome], Change | None]
 #: code -> the function computing its change (registered with ``@fix``).
 FIXES: dict[str, FixFn] = {}
 
+#: The codes of the remote-access tree (playbooks/ra-headend.yaml): their change is computed
+#: for a remote-access tunnel only, from the headend's facts (fixes/remote_access.py).
+RA_CODES = frozenset({"VPN_POOL_EXHAUSTED", "SIMULTANEOUS_LOGINS_LIMIT", "SPLIT_TUNNEL_MISCONFIG",
+                      "L2TP_TRANSPORT_MODE", "PFS_WITH_NATIVE_CLIENT"})
+
 ASA = "cisco_asa"
 IOS = "cisco_ios"
 AFTER = "After the lines are in: clear this peer's SAs on both devices and send interesting traffic."
@@ -250,7 +255,7 @@ def compute(code: str, ctx: Context, outcome: Outcome) -> Change | None:
     """The change that fixes ``code`` on this tunnel, from both configurations, or None
     (not a configuration change, or the facts it needs were not read)."""
     fn = FIXES.get(code)
-    if fn is None or ctx.kind != "l2l":
+    if fn is None or (code in RA_CODES) != (ctx.kind == "remote-access"):
         return None
     tunnel = Tunnel.of(ctx)
     if not tunnel.sides:

@@ -276,3 +276,21 @@ def test_seed_001_easy_vpn_group_and_its_split_list_read() -> None:
     assert "hw-client-password" not in facts.policies.raw  # the group key is scrubbed like any key
     acl = build_peer_facts("cisco_ios", {"show running-config": text}).acl_entries.value or []
     assert [(e.acl, e.action.value, str(e.src)) for e in acl] == [("150", "permit", "192.0.2.0/25")]
+
+
+def test_ios_pool_with_a_second_range_reads_as_two_ranges_of_one_pool() -> None:
+    text = (" Pool                     Begin           End             Free  In use\n"
+            " VPN-POOL                 10.9.9.1        10.9.9.2           0      2\n"
+            "                          10.9.9.3        10.9.9.4           2      0\n")
+    facts = build_ra_facts("cisco_ios", {"show ip local pool": text})
+    assert [(p.name, str(p.first), p.free) for p in facts.pools.value or []] == [
+        ("VPN-POOL", "10.9.9.1", 0), ("VPN-POOL", "10.9.9.3", 2)]
+
+
+def test_a_tunnel_group_with_two_pools_reads_both_in_order() -> None:
+    """`address-pool A B`: B serves the users once A is full (the lab sweep in
+    test_fixes_ra.py shows such a group is not exhausted while B has room)."""
+    facts = build_ra_facts("cisco_asa", {"show running-config tunnel-group": TUNNEL_GROUP.replace(
+        " address-pool Address-pool", " address-pool Address-pool Address-pool-2")})
+    (group,) = facts.groups.value or []
+    assert group.address_pools == ("Address-pool", "Address-pool-2") and group.address_pool == "Address-pool"
