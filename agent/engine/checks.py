@@ -463,11 +463,12 @@ def responder_config(ctx: Context) -> Outcome:
                            _ev(resp, "crypto_maps", "peer"), peer=resp.name,
                            values={"peer": resp.name, "configured": ", ".join(other_peers), "expected": ini.endpoint,
                                    "map": _entries(resp)[0].map_name, "seq": _entries(resp)[0].seq})
-    hit = _any_logs(ctx, "NO_PROPOSAL_CHOSEN", "atts are not acceptable", "All SA proposals found unacceptable")
-    if hit is not None:
-        peer, lines = hit
-        return Outcome("policy_mismatch", "a peer logs that no proposal was acceptable", _log_ev(peer, lines),
-                       values={"a": ini.name, "b": resp.name, "a_policies": "?", "b_policies": "?"})
+    from agent.engine.checks_evidence import signature_outcome  # this tunnel's log and debug lines
+    said = signature_outcome(ctx, set(_NO_REPLY))
+    if said is not None:
+        return Outcome(_NO_REPLY_BRANCH[said.branch], said.detail, said.evidence, said.peer, said.confidence,
+                       values={**values, "a": ini.name, "b": resp.name, "a_policies": "?", "b_policies": "?",
+                               **said.values})
     if resp.facts is None:
         # the responder cannot be read: rank by what the initiator's state says (seed 001:
         # IOS keeps MM_NO_STATE when main mode is refused; seed 000: ASA MM_WAIT_MSG2 = no answer)
@@ -487,6 +488,12 @@ def responder_config(ctx: Context) -> Outcome:
                        values=values)
     return Outcome("unreachable", f"{ini.name} gets no reply from {resp.endpoint}",
                    _ev(ini, "phase1", r"MM_|AG_"), peer=ini.name, confidence=0.75, values=values)
+
+
+#: what the logs can say about an unanswered main mode, and this check's branch for each
+_NO_REPLY = ("IKE_POLICY_MISMATCH", "PEER_UNREACHABLE", "PEER_ADDRESS_MISMATCH", "CRYPTO_MAP_NOT_APPLIED")
+_NO_REPLY_BRANCH = {"policy": "policy_mismatch", "unreachable": "unreachable", "peer_address": "wrong_peer",
+                    "map_not_applied": "map_not_applied"}
 
 
 @check("peer_identity_config", "tunnel_group", "peer_address")

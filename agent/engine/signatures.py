@@ -2,7 +2,9 @@
 "signatures" column; the Cisco documents say where each text comes from). Matched only
 against the lines ``logscope`` gives a tunnel: this tunnel's peer, recent.
 
-Order is the order of the troubleshooting flow, with one exception: the generic
+Order is the order of the troubleshooting flow (IOS-XE's IKMP_SETUP_FAILURE "fail_reason:
+Peer did not respond" says more than the IKMP_MODE_FAILURE printed beside it), with one
+exception: the generic
 "atts (are) not acceptable" / "SA not acceptable" is printed for phase 1 AND phase 2
 refusals (seed 001: "Transform Proposal Not Supported" and "Proxy Identities Not
 Supported" show it after their own line), so it is tried after the phase 2 texts."""
@@ -24,7 +26,8 @@ class Signature:
 
 SIGNATURES: tuple[Signature, ...] = (
     # the path to the peer
-    Signature("PEER_UNREACHABLE", ("Death by retransmission P1",),
+    Signature("PEER_UNREACHABLE", ("Death by retransmission P1", "retransmitting phase 1", "IKE_RETRANS_FAIL",
+                                   "Peer did not respond"),
               "this side retransmitted main mode until it gave up: the peer never answered", 0.7),
     # phase 1: authentication and identity
     Signature("TUNNEL_GROUP_MISMATCH", ("713206", "Conflicting protocols", ("DefaultL2LGroup", "pre-shared key")),
@@ -41,7 +44,8 @@ SIGNATURES: tuple[Signature, ...] = (
               "a crypto map entry lacks its peer, ACL or transform set, or was applied so and never activated", 0.75),
     Signature("IKE_POLICY_MISMATCH", ("phase 1 SA policy not acceptable", "no offers accepted", "NO_PROPOSAL_CHOSEN",
                                       "IKMP_MODE_FAILURE", "Main Mode failed", "does not match policy",
-                                      "Phase 1 failure: Mismatched attribute", "IKE SA proposals found unacceptable"),
+                                      "Phase 1 failure: Mismatched attribute", "IKE SA proposals found unacceptable",
+                                      "Phase1 proposal mismatch"),
               "no ISAKMP policy of one peer was accepted by the other", 0.85),
     # phase 2
     Signature("PFS_MISMATCH", (("Phase 2 failure", "Group Description"),),
