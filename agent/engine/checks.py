@@ -530,6 +530,13 @@ def auth_stage(ctx: Context) -> Outcome:
         return Outcome("group_policy_conflict", "tunnel-group and group-policy protocols conflict", _log_ev(peer, lines),
                        peer=peer.name, values={"peer": peer.name, "remote": ctx.other(peer).endpoint,
                                                "why": "its group-policy does not allow IKEv1 (vpn-tunnel-protocol)"})
+    from agent.engine.checks_evidence import signature_outcome  # seed 000: "Group = DefaultL2LGroup ... mismatched key"
+    default = signature_outcome(ctx, {"TUNNEL_GROUP_MISMATCH"})
+    if default is not None:
+        ctx.suspect("PEER_ADDRESS_MISMATCH", "the ASA found no tunnel-group named after the address the peer comes "
+                    "from: that address may be the wrong one", "show running-config tunnel-group; show crypto isakmp sa")
+        return Outcome("group_policy_conflict", default.detail, default.evidence, default.peer, default.confidence,
+                       values={"why": "the ASA matched it to DefaultL2LGroup", **default.values})
     fa = _group_for(ctx.a, ctx.b.endpoint)
     fb = _group_for(ctx.b, ctx.a.endpoint)
     ev = _ev(ctx.a, "tunnel_groups", "key") + _ev(ctx.b, "tunnel_groups", "key")

@@ -110,3 +110,26 @@ def test_decrypt_below_decaps_is_a_suspicion_not_a_finding() -> None:
     diag = diagnose_bundle(changed)
     assert diag.root_cause.code == "TUNNEL_UP"
     assert "CRYPTO_ENGINE_ERRORS" in {c.code for c in diag.possible_causes}
+
+
+def test_mm_wait_msg6_with_default_l2l_group_is_the_tunnel_group() -> None:
+    """Seed 000's other form of a wrong tunnel-group / peer address: main mode stops at
+    MM_WAIT_MSG6 and the ASA logs the key failure under DefaultL2LGroup."""
+    table = """\
+IKEv1 SAs:
+
+   Active SA: 1
+    Rekey SA: 0 (A tunnel will report 1 Active and 1 Rekey SA during rekey)
+Total IKE SA: 1
+
+1   IKE Peer: 192.1.20.2
+    Type    : L2L             Role    : initiator
+    Rekey   : no              State   : MM_WAIT_MSG6
+"""
+    log = (f"Nov 22 2026 03:00:00: %ASA-4-713903: Group = DefaultL2LGroup, IP = {PEER}, ERROR, had problems decrypting "
+           "packet, probably due to mismatched pre-shared key.  Aborting\n")
+    bundle = Bundle([BundlePeer("fw", "cisco_asa", ME, None, {"show crypto isakmp sa": table, "show logging": log}),
+                     BundlePeer("r2", None, PEER)], "t")
+    diag = diagnose_bundle(bundle)
+    assert diag.root_cause.code == "TUNNEL_GROUP_MISMATCH", [(s.node, s.outcome, s.detail) for s in diag.steps]
+    assert "PEER_ADDRESS_MISMATCH" in {c.code for c in diag.possible_causes}
