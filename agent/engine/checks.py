@@ -530,7 +530,9 @@ def auth_stage(ctx: Context) -> Outcome:
         return Outcome("group_policy_conflict", "tunnel-group and group-policy protocols conflict", _log_ev(peer, lines),
                        peer=peer.name, values={"peer": peer.name, "remote": ctx.other(peer).endpoint,
                                                "why": "its group-policy does not allow IKEv1 (vpn-tunnel-protocol)"})
-    from agent.engine.checks_evidence import signature_outcome  # seed 000: "Group = DefaultL2LGroup ... mismatched key"
+    from agent.engine.checks_evidence import (
+        signature_outcome,  # seed 000: "Group = DefaultL2LGroup ... mismatched key"
+    )
     default = signature_outcome(ctx, {"TUNNEL_GROUP_MISMATCH"})
     if default is not None:
         ctx.suspect("PEER_ADDRESS_MISMATCH", "the ASA found no tunnel-group named after the address the peer comes "
