@@ -15,6 +15,7 @@ from agent.engine.run import diagnose_live
 from agent.lab import scenarios as S
 from agent.lab.runner import RunningLab
 from tests.unit.engine.test_fixes import CLEAR, chosen, config_scenarios, fill
+from tests.unit.engine.test_fixes_ra import CLEAR_LOG, LOGOFF, ra_scenarios
 
 pytestmark = [pytest.mark.integration, pytest.mark.lab_direct]
 
@@ -63,3 +64,41 @@ def test_the_pasted_change_brings_the_tunnel_up_and_the_rollback_brings_the_caus
         for dev in devices:
             _operator(lab, dev, [ln for c in option.changes if c.device == dev for ln in fill(built, dev, c.rollback)])
         assert _diagnose(built, lab, send=True).root_cause.code == sc.expect
+
+
+def _headend(lab: RunningLab, lines: list[str], *commands: str) -> None:
+    """Configuration lines, then the operator's commands, on the headend over SSH."""
+    conn = ConnectHandler(**lab.netmiko_params(lab.built.device("a").name))
+    try:
+        conn.enable()
+        out = conn.send_config_set(lines) if lines else ""
+        assert "Invalid input" not in out and "ERROR:" not in out, out
+        for command in commands:
+            out = conn.send_command(command, expect_string=r"\[confirm\]|#\s*$", read_timeout=20)
+            if "confirm" in out:
+                conn.send_command("", expect_string=r"#\s*$", read_timeout=20)
+            assert "Invalid" not in out, (command, out)
+    finally:
+        conn.disconnect()
+
+
+@pytest.mark.parametrize("name", ra_scenarios())
+def test_a_remote_access_change_pasted_over_ssh_lets_the_user_in_and_its_rollback_refuses_them_again(name: str) -> None:
+    built = S.build(name)
+    sc = built.scenario
+    assert sc is not None
+    head = built.device("a")
+    client = S.ticket_client(sc)
+    logoff = LOGOFF[head.platform.value].format(ip=client.address)
+    clear = CLEAR_LOG[head.platform.value]
+    with RunningLab(built) as lab:
+        before = _diagnose(built, lab)
+        assert before.root_cause.code == sc.expect and before.root_cause.change is not None
+        (dev,) = before.root_cause.change.options[0].changes
+        _headend(lab, list(dev.lines), logoff, clear)
+        S.dial(built.lab, head, client)  # the user connects again (the client is not a device we log into)
+        assert _diagnose(built, lab).root_cause.code == "TUNNEL_UP"
+        _headend(lab, [], logoff)
+        _headend(lab, list(dev.rollback), clear)
+        S.dial(built.lab, head, client)
+        assert _diagnose(built, lab).root_cause.code == sc.expect
