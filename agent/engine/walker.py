@@ -85,6 +85,12 @@ def _finding(code: str, spec: FindingSpec | None, confidence: float, outcome: Ou
         fix[str(platform)] = [c.format_map(_Missing({**values, **_platform_values(ctx, str(platform), outcome)},
                                                     unknown="<{}>"))
                               for c in cmds]
+    change = None if code in HEALTHY else compute_change(code, ctx, outcome)
+    if change is not None and change.options:  # the exact lines replace the template's placeholders
+        computed: dict[str, list[str]] = {}
+        for dev in change.options[0].changes:
+            computed.setdefault(dev.platform, []).extend(dev.lines)
+        fix.update(computed)
     sources = references().cite(spec.reference) if spec else ()
     return Finding(
         code=code,
@@ -99,7 +105,7 @@ def _finding(code: str, spec: FindingSpec | None, confidence: float, outcome: Ou
         remediation=spec.remediation if spec else None,
         reference=text(sources),
         sources=sources,
-        change=None if code in HEALTHY else compute_change(code, ctx, outcome),
+        change=change,
     )
 
 

@@ -227,8 +227,9 @@ def test_ios_easy_vpn_split_list_permitting_any_is_named_in_ios_syntax() -> None
     assert diag.root_cause.code == "SPLIT_TUNNEL_MISCONFIG", steps(diag)
     assert "SPLIT permits any" in diag.root_cause.summary
     assert set(diag.root_cause.fix) == {"cisco_ios"}
-    assert diag.root_cause.fix["cisco_ios"][:2] == ["ip access-list extended SPLIT", " no permit ip any any"]
-    assert " acl SPLIT" in diag.root_cause.fix["cisco_ios"]
+    # the fix is the change computed from the router's facts: SPLIT narrowed to the network behind it
+    assert diag.root_cause.fix["cisco_ios"] == ["ip access-list extended SPLIT", " permit ip 10.1.1.0 0.0.0.255 any",
+                                                " no permit ip any any"]
     shown = {e.command: e.excerpt for e in diag.root_cause.evidence}
     assert "acl SPLIT" in shown["show running-config | section crypto"]
     assert "permit ip any any" in shown["show ip access-lists"]
