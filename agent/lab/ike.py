@@ -12,8 +12,8 @@ import enum
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 
+from agent.lab.debug import proposal_request, say
 from agent.lab.model import CryptoMapEntry, DynamicMapEntry, IkeSa, Interface, IpsecSa, Platform, TransformSet
-from agent.lab.syslog import message
 from agent.lab.world import Device, Lab
 
 
@@ -107,7 +107,6 @@ def main_mode(lab: Lab, ini: Device, itf: Interface, peer: IPv4Address) -> tuple
     real devices would show and returns where it stopped."""
     assert itf.ip is not None
     local = itf.ip.ip
-    plat = ini.platform
     path = lab.path(local, peer)
     resp = lab.owner_of(peer)
     r_itf = resp.config.interface_owning(peer) if resp else None
@@ -121,8 +120,8 @@ def main_mode(lab: Lab, ini: Device, itf: Interface, peer: IPv4Address) -> tuple
     )
     if not answers or resp is None or r_itf is None:
         _set_ike(ini, peer, local, "initiator", "i_no_reply", False)
-        ini.log(message(plat, "p1_retransmit", peer=peer))
-        ini.log(message(plat, "p1_no_reply", peer=peer, local=local))
+        say(ini, "p1_retransmit", peer=peer)
+        say(ini, "p1_no_reply", peer=peer, local=local)
         return Stop.NO_REPLY, None
 
     rplat = resp.platform
@@ -138,8 +137,8 @@ def main_mode(lab: Lab, ini: Device, itf: Interface, peer: IPv4Address) -> tuple
         _set_ike(ini, peer, local, "initiator", "i_no_proposal", False)
         if rplat is Platform.IOS:
             _set_ike(resp, local, peer, "responder", "r_no_proposal", False)
-        ini.log(message(plat, "no_proposal_resp", peer=peer))
-        resp.log(message(rplat, "no_proposal_local", peer=local))
+        say(ini, "no_proposal_resp", peer=peer)
+        say(resp, "no_proposal_local", peer=local)
         return Stop.NO_PROPOSAL, resp
 
     r_key = resp.config.psk_for(local)
@@ -147,20 +146,20 @@ def main_mode(lab: Lab, ini: Device, itf: Interface, peer: IPv4Address) -> tuple
     if r_key is None or i_key is None:
         _set_ike(ini, peer, local, "initiator", "i_no_key", False)
         if r_key is None:
-            resp.log(message(rplat, "no_key", peer=local))
+            say(resp, "no_key", peer=local)
             if rplat is Platform.ASA:
-                resp.log(message(rplat, "no_peer_cfg", peer=local))
+                say(resp, "no_peer_cfg", peer=local)
             else:
                 _set_ike(resp, local, peer, "responder", "r_no_key", False)
         if i_key is None:
-            ini.log(message(plat, "no_key", peer=peer))
+            say(ini, "no_key", peer=peer)
         return Stop.NO_KEY, resp
 
     if r_key != i_key:
         _set_ike(ini, peer, local, "initiator", "i_key_mismatch", False)
         _set_ike(resp, local, peer, "responder", "r_key_mismatch", False)
-        resp.log(message(rplat, "psk_mismatch", peer=local))
-        ini.log(message(plat, "psk_mismatch_init", peer=peer))
+        say(resp, "psk_mismatch", peer=local)
+        say(ini, "psk_mismatch_init", peer=peer)
         return Stop.KEY_MISMATCH, resp
 
     ident = {"auto": "address"}
@@ -169,14 +168,14 @@ def main_mode(lab: Lab, ini: Device, itf: Interface, peer: IPv4Address) -> tuple
     ):
         _set_ike(ini, peer, local, "initiator", "i_rejected", False)
         _set_ike(resp, local, peer, "responder", "r_rejected", False)
-        resp.log(message(rplat, "identity_mismatch", peer=local))
-        resp.log(message(rplat, "identity_stale", peer=local))
+        say(resp, "identity_mismatch", peer=local)
+        say(resp, "identity_stale", peer=local)
         return Stop.REJECTED, resp
 
     if rplat is Platform.ASA and not _group_policy_allows_ikev1(resp, local):
         _set_ike(ini, peer, local, "initiator", "i_rejected", False)
         _set_ike(resp, local, peer, "responder", "r_rejected", False)
-        resp.log(message(rplat, "tunnel_group_conflict", peer=local))
+        say(resp, "tunnel_group_conflict", peer=local)
         return Stop.REJECTED, resp
 
     nat_t = _nat_t(lab, ini, resp, local, peer)
@@ -192,10 +191,10 @@ def main_mode(lab: Lab, ini: Device, itf: Interface, peer: IPv4Address) -> tuple
         sa.nat_t = nat_t
         if dev.platform is Platform.ASA:
             sa.tunnel_group = str(other)
-        dev.log(message(dev.platform, "p1_complete", peer=other))
+        say(dev, "p1_complete", peer=other)
     if ipol.lifetime != rpol.lifetime:
         for dev, other in ((ini, peer), (resp, local)):
-            dev.log(message(dev.platform, "rekey_collision", peer=other))
+            say(dev, "rekey_collision", peer=other)
 
     binding = resp.config.binding_for(r_itf)
     if rplat is Platform.IOS and binding is not None and binding.map_name in resp.config.crypto_map_client_auth:
@@ -203,7 +202,7 @@ def main_mode(lab: Lab, ini: Device, itf: Interface, peer: IPv4Address) -> tuple
         if key_entry is not None and not key_entry.no_xauth:
             resp.state.ike_sas[local].state = STATES[rplat]["r_xauth"]
             resp.state.ike_sas[local].established = False
-            ini.log(message(plat, "xauth", peer=peer))
+            say(ini, "xauth", peer=peer)
             return Stop.XAUTH, resp
     return Stop.DONE, resp
 
@@ -262,29 +261,30 @@ def quick_mode(lab: Lab, ini: Device, itf: Interface, resp: Device, prop: Propos
         return None
     r_itf = resp.config.interface_owning(peer)
     assert r_itf is not None
-    plat, rplat = ini.platform, resp.platform
     msgid = lab.rng.randrange(0x1000, 0xFFFF)
     verdict, r_entry = _responder_entry(resp, r_itf, local, prop)
     lproxy = f"{prop.remote_net.network_address}/{prop.remote_net.netmask}/0/0"
     rproxy = f"{prop.local_net.network_address}/{prop.local_net.netmask}/0/0"
     if verdict == "dynamic_first":
-        resp.log(message(rplat, "qm_fsm", peer=local, msgid=msgid))
-        resp.log(message(rplat, "qm_remove", peer=local))
-        resp.log(message(rplat, "dyn_priority", itf=r_itf.label, src=prop.remote_net.network_address, dst=prop.local_net.network_address, peer=local))
-        ini.log(message(plat, "qm_fsm", peer=peer, msgid=msgid))
+        say(resp, "qm_fsm", peer=local, msgid=msgid)
+        say(resp, "qm_remove", peer=local)
+        say(resp, "dyn_priority", itf=r_itf.label, src=prop.remote_net.network_address, dst=prop.local_net.network_address, peer=local)
+        say(ini, "qm_fsm", peer=peer, msgid=msgid)
         return None
+    offered = " ".join(_ts(ini, prop.entry.transform_sets)[0].transforms) if _ts(ini, prop.entry.transform_sets) else "esp-aes"
+    request = proposal_request(peer, local, prop.remote_net, prop.local_net, offered)
     if verdict == "proxy" or r_entry is None:
-        resp.log(message(rplat, "proxy_reject", peer=local, lproxy=lproxy, rproxy=rproxy, itf=r_itf.label))
-        ini.log(message(plat, "proxy_notify", peer=peer, local=local))
-        ini.log(message(plat, "qm_fsm", peer=peer, msgid=msgid))
+        say(resp, "proxy_reject", peer=local, lproxy=lproxy, rproxy=rproxy, itf=r_itf.label, request=request)
+        say(ini, "proxy_notify", peer=peer, local=local)
+        say(ini, "qm_fsm", peer=peer, msgid=msgid)
         return None
 
     i_sets = _ts(ini, prop.entry.transform_sets)
     r_sets = _ts(resp, r_entry.transform_sets)
     common = [t for t in i_sets if any(t.signature() == r.signature() for r in r_sets)]
     if not common or prop.entry.pfs_group != r_entry.pfs_group:
-        resp.log(message(rplat, "ts_reject", peer=local))
-        ini.log(message(plat, "qm_fsm", peer=peer, msgid=msgid))
+        say(resp, "ts_reject", peer=local, request=request)
+        say(ini, "qm_fsm", peer=peer, msgid=msgid)
         return None
 
     chosen = common[0]
@@ -315,9 +315,9 @@ def quick_mode(lab: Lab, ini: Device, itf: Interface, resp: Device, prop: Propos
     _replace_sa(ini, i_sa)
     _replace_sa(resp, r_sa)
     for dev, sa, other in ((ini, i_sa, peer), (resp, r_sa, local)):
-        dev.log(message(dev.platform, "p2_complete", peer=other, msgid=msgid))
-        dev.log(message(dev.platform, "p2_up", peer=other, local=sa.local, spi=sa.spi_out))
-        dev.log(message(dev.platform, "p2_up_in", peer=other, local=sa.local, spi=sa.spi_in))
+        say(dev, "p2_complete", peer=other, msgid=msgid)
+        say(dev, "p2_up", peer=other, local=sa.local, spi=sa.spi_out)
+        say(dev, "p2_up_in", peer=other, local=sa.local, spi=sa.spi_in)
     return i_sa
 
 
@@ -354,7 +354,7 @@ def initiate(lab: Lab, dev: Device, itf: Interface, entry: CryptoMapEntry, prop:
             resp = lab.owner_of(peer)
             if resp is None or peer not in resp.state.ike_sas:
                 # the peer lost its IKE SA (reboot): our phase 2 requests go unanswered
-                dev.log(message(dev.platform, "p1_giveup", peer=peer))
+                say(dev, "p1_giveup", peer=peer)
                 return None
             stop = Stop.DONE
         else:
@@ -413,7 +413,7 @@ def clear_ike(lab: Lab, dev: Device, peer: IPv4Address | None = None, conn_id: i
                 other.state.ipsec_sas = [s for s in other.state.ipsec_sas if s.peer != sa.local]
         if dev.platform is Platform.ASA:
             clear_ipsec(lab, dev, sa.peer)
-            dev.log(message(dev.platform, "cleared", peer=sa.peer))
+            say(dev, "cleared", peer=sa.peer)
     return len(gone)
 
 
@@ -423,6 +423,10 @@ def reboot(dev: Device) -> None:
     dev.state.ipsec_sas.clear()
     dev.state.asp_drops.clear()
     dev.state.logs.clear()  # the log buffer is in RAM
+    dev.state.log_seq = 0
+    dev.state.old_ike_sas.clear()
+    dev.state.debug.kinds.clear()  # debugging does not survive a reload
+    dev.state.debug.peers.clear()
     dev.state.boot_time = dev.now()
     if dev.platform is Platform.IOS:
         dev.log("%SYS-5-RESTART: System restarted --")

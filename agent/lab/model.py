@@ -494,6 +494,18 @@ class IpsecSa:
 class LogLine:
     timestamp: float
     text: str  # the message without the timestamp prefix, e.g. "%ASA-4-402101: ..."
+    seq: int = 0  # IOS `service sequence-numbers`: the message's number on this device
+    debug: bool = False  # a `debug crypto ...` line, not a syslog message
+
+
+@dataclass
+class DebugState:
+    """`debug crypto ...` switched on at the exec prompt: the kinds on (IOS `isakmp`,
+    `ipsec`; ASA `ikev1`, `ikev2`, `ipsec`) with their level, and the peers of `debug crypto
+    condition peer` that scope them (empty: every peer)."""
+
+    kinds: dict[str, int] = field(default_factory=dict)
+    peers: set[IPv4Address] = field(default_factory=set)
 
 
 @dataclass
@@ -501,6 +513,9 @@ class DeviceState:
     ike_sas: dict[IPv4Address, IkeSa] = field(default_factory=dict)
     ipsec_sas: list[IpsecSa] = field(default_factory=list)
     logs: list[LogLine] = field(default_factory=list)
+    log_seq: int = 0  # the last sequence number given to a log line
+    debug: DebugState = field(default_factory=DebugState)
+    old_ike_sas: list[IkeSa] = field(default_factory=list)  # rekeyed / deleted IKE SAs still listed
     asp_drops: dict[str, int] = field(default_factory=dict)  # "Expired VPN context (vpn-context-expired)" -> n
     next_conn_id: int = 1
     boot_time: float = 0.0

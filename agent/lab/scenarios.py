@@ -9,7 +9,7 @@ looks like on each side (``observe``), which the tests assert over SSH."""
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from ipaddress import IPv4Address
@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.lab import config_asa, config_ios, ike, ra, traffic
+from agent.lab import noise as noise_layer
 from agent.lab.config_common import GLOBAL, ConfigError, Mode
 from agent.lab.model import Platform
 from agent.lab.shell_api import SshFaults
@@ -210,6 +211,8 @@ class BuiltLab:
     scenario: Scenario | None
     secrets: Secrets
     tunnels: list[TunnelInfo]
+    noise_seed: int | None = None  # the seed of the production noise (``noise``), None: a clean lab
+    noise: list[noise_layer.NoiseReport] = field(default_factory=list)
 
     @property
     def sides(self) -> tuple[Side, ...]:
@@ -265,12 +268,14 @@ def side_values(side: Side, hostname: str, sec: Secrets) -> dict[str, str]:
     }
 
 
-def build(name: str, *, sec: Secrets | None = None, seed: int = 7) -> BuiltLab:
-    """A lab in the state scenario ``name`` describes, ready to be served over SSH."""
+def build(name: str, *, sec: Secrets | None = None, seed: int = 7, noise: int | None = None,
+          noise_options: noise_layer.NoiseOptions | None = None) -> BuiltLab:
+    """A lab in the state scenario ``name`` describes, ready to be served over SSH; with
+    ``noise`` (a seed), its devices carry production noise (``agent.lab.noise``)."""
     sc = get(name)
     sec = sec or Secrets.generate()
     if sc.pair in HEADENDS:
-        return _build_headend(sc, sec, seed)
+        return _build_headend(sc, sec, seed, noise, noise_options)
     lab = Lab(seed=seed)
     kinds = PAIRS[sc.pair]
     names = {"a": _bases()["names"][kinds[0]]["a"], "b": _bases()["names"][kinds[1]]["b"]}
@@ -289,9 +294,18 @@ def build(name: str, *, sec: Secrets | None = None, seed: int = 7) -> BuiltLab:
         probe_side=sc.probe,
     )
     built = BuiltLab(lab, sc, sec, [tunnel])
+    _noise(built, noise, {names["a"]: b_ip, names["b"]: a_ip}, noise_options)
     for action in sc.setup:
         run_action(built, action)
     return built
+
+
+def _noise(built: BuiltLab, seed: int | None, peers: dict[str, IPv4Address | None],
+           options: noise_layer.NoiseOptions | None) -> None:
+    if seed is None:
+        return
+    built.noise_seed = seed
+    built.noise = noise_layer.apply(built.lab, seed, peers, options or noise_layer.NoiseOptions())
 
 
 def _add_side(lab: Lab, sc: Scenario, side: Side, kind: str, name: str, sec: Secrets, base: str | None) -> Device:
@@ -308,13 +322,17 @@ def _add_side(lab: Lab, sc: Scenario, side: Side, kind: str, name: str, sec: Sec
     return dev
 
 
-def _build_headend(sc: Scenario, sec: Secrets, seed: int) -> BuiltLab:
+def _build_headend(sc: Scenario, sec: Secrets, seed: int, noise: int | None,
+                   noise_options: noise_layer.NoiseOptions | None) -> BuiltLab:
     """A remote-access lab: the headend (side a, the base ASA plus seed 003's L2TP/IPsec
     configuration and the scenario's lines) and its clients, which dial in at build."""
     lab = Lab(seed=seed)
     kind = HEADENDS[sc.pair]
     name = _bases()["names"][kind]["a"]
     dev = _add_side(lab, sc, "a", kind, name, sec, "remote_access")
+    # the noise goes on before the clients dial in: they are the newest events
+    options = noise_options or noise_layer.NoiseOptions()
+    reports = noise_layer.apply(lab, noise, {name: None}, options) if noise is not None else []
     if not sc.clients:
         raise ScenarioError(f"{sc.name}: a remote-access scenario needs clients")
     for client in sc.clients:
@@ -329,6 +347,7 @@ def _build_headend(sc: Scenario, sec: Secrets, seed: int) -> BuiltLab:
         kind="remote-access", remote_access=(sc.remote_access or RaHints()).model_copy(update={"user": user.user}),
     )
     built = BuiltLab(lab, sc, sec, [tunnel])
+    built.noise_seed, built.noise = noise, reports
     for action in sc.setup:
         run_action(built, action)
     return built

@@ -31,7 +31,7 @@ ASA: dict[str, str] = {
     "dyn_priority": "%ASA-3-713042: IKE Initiator unable to find policy: Intf {itf}, Src: {src}, Dst: {dst}",
     "map_incomplete": "%ASA-3-713063: IKE Peer address not configured for destination 0.0.0.0",
     "key_acquire": "%ASA-3-752006: Tunnel Manager failed to dispatch a KEY_ACQUIRE message. Probably mis-configuration of the crypto map or tunnel-group.  Map Tag = {map}.  Map Sequence Number = {seq}.",
-    "tunnel_group_conflict": "%ASA-3-713206: Tunnel Rejected: Conflicting protocols specified by tunnel-group and group-policy",
+    "tunnel_group_conflict": "%ASA-3-713206: Group = {peer}, IP = {peer}, Tunnel Rejected: Conflicting protocols specified by tunnel-group and group-policy",
     "no_translation": "%ASA-3-305005: No translation group found for icmp src {src_if}:{src} dst {dst_if}:{dst} (type 8, code 0)",
     "nat_esp_fail": "%ASA-3-305006: regular translation creation failed for protocol 50 src inside:{local} dst outside:{peer}",
     "invalid_spi": "%ASA-4-402101: decaps: rec'd IPSEC packet has invalid spi for destaddr={local}, prot=esp, spi=0x{spi:08x}",
@@ -66,12 +66,15 @@ ASA: dict[str, str] = {
     "ra_no_address": "%ASA-3-713132: Group = {group}, Username = {user}, IP = {peer}, Cannot obtain an IP address for remote peer",
 }
 
+# IOS: syslog messages only.  What IOS prints only with `debug crypto isakmp|ipsec` on
+# ("atts are not acceptable", "proxy identities not supported", "transform proposal ... not
+# supported": seed 001's debug sections) is in ``debug``, printed when debugging is on.
 IOS: dict[str, str] = {
     "p1_retransmit": "%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main Mode failed with peer at {peer}",
     "p1_no_reply": "%CRYPTO-5-IKMP_SETUP_FAILURE: IKE SETUP FAILED for local:{local} local_id:{local} remote:{peer} remote_id:{peer} IKE profile:None fvrf:None fail_reason:Peer did not respond fail_class_cnt:1",
     "p1_giveup": "%CRYPTO-4-IKMP_NO_SA: IKE message from {peer} has no SA and is not an initialization offer",
     "no_proposal_resp": "%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main Mode failed with peer at {peer}",
-    "no_proposal_local": "%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main Mode failed with peer at {peer}: atts are not acceptable, no offers accepted",
+    "no_proposal_local": "%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main Mode failed with peer at {peer}",
     "no_key": "%CRYPTO-4-IKMP_NO_SA: IKE message from {peer} has no SA and is not an initialization offer (No pre-shared key with {peer})",
     "no_peer_cfg": "%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main Mode failed with peer at {peer}",
     "psk_mismatch": "%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from {peer} failed its sanity check or is malformed",
@@ -83,11 +86,11 @@ IOS: dict[str, str] = {
     "p2_up": "%CRYPTO-5-IPSEC_SETUP: IPSEC SA created: local {local}, peer {peer}, outbound spi 0x{spi:08X}",
     "p2_up_in": "%CRYPTO-5-IPSEC_SETUP: IPSEC SA created: local {local}, peer {peer}, inbound spi 0x{spi:08X}",
     "tunnel_up": "%CRYPTO-5-SESSION_STATUS: Crypto tunnel is UP  .  Peer {peer}:500       Id: {peer}",
-    "proxy_reject": "%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Quick mode failed with peer at {peer}: IPSec(validate_transform_proposal): proxy identities not supported",
+    "proxy_reject": "%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Quick mode failed with peer at {peer}",
     "proxy_notify": "%CRYPTO-4-RECVD_PKT_NOT_IPSEC: Rec'd packet not an IPSEC packet. (ip) vrf/dest_addr= /{local}, src_addr= {peer}, prot= 1 (invalid proxy IDs)",
     "qm_fsm": "%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Quick mode failed with peer at {peer}",
     "qm_remove": "%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Quick mode failed with peer at {peer}",
-    "ts_reject": "%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Quick mode failed with peer at {peer}: IPSEC(validate_proposal): transform proposal (prot 3, trans 12, hmac_alg 2) not supported",
+    "ts_reject": "%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Quick mode failed with peer at {peer}",
     "dyn_priority": "%CRYPTO-4-IKMP_NO_SA: IKE message from {peer} has no SA and is not an initialization offer",
     "map_incomplete": "%CRYPTO-4-INCOMPLETE_CRYPTO_MAP: WARNING: crypto map entry {map} {seq} is incomplete",
     "key_acquire": "%CRYPTO-4-IKMP_NO_SA: IKE message from {peer} has no SA and is not an initialization offer",
