@@ -106,10 +106,12 @@ def main_mode(lab: Lab, ini: Device, itf: Interface, peer: IPv4Address) -> tuple
     """Run main mode from ``ini`` (on ``itf``) to ``peer``; leaves IKE SAs in the states the
     real devices would show and returns where it stopped."""
     assert itf.ip is not None
-    local = itf.ip.ip
+    own = itf.ip.ip  # the initiator's address; the responder sees it as `local` (behind NAT: the public one)
+    local = lab.seen_as(own)
+    rpeer = lab.real(peer)  # the responder's own address
     path = lab.path(local, peer)
     resp = lab.owner_of(peer)
-    r_itf = resp.config.interface_owning(peer) if resp else None
+    r_itf = resp.config.interface_owning(rpeer) if resp else None
     answers = (
         resp is not None
         and r_itf is not None
@@ -119,9 +121,9 @@ def main_mode(lab: Lab, ini: Device, itf: Interface, peer: IPv4Address) -> tuple
         and resp.config.binding_for(r_itf) is not None
     )
     if not answers or resp is None or r_itf is None:
-        _set_ike(ini, peer, local, "initiator", "i_no_reply", False)
+        _set_ike(ini, peer, own, "initiator", "i_no_reply", False)
         say(ini, "p1_retransmit", peer=peer)
-        say(ini, "p1_no_reply", peer=peer, local=local)
+        say(ini, "p1_no_reply", peer=peer, local=own)
         return Stop.NO_REPLY, None
 
     rplat = resp.platform
@@ -134,9 +136,9 @@ def main_mode(lab: Lab, ini: Device, itf: Interface, peer: IPv4Address) -> tuple
         if chosen:
             break
     if chosen is None:
-        _set_ike(ini, peer, local, "initiator", "i_no_proposal", False)
+        _set_ike(ini, peer, own, "initiator", "i_no_proposal", False)
         if rplat is Platform.IOS:
-            _set_ike(resp, local, peer, "responder", "r_no_proposal", False)
+            _set_ike(resp, local, rpeer, "responder", "r_no_proposal", False)
         say(ini, "no_proposal_resp", peer=peer)
         say(resp, "no_proposal_local", peer=local)
         return Stop.NO_PROPOSAL, resp
@@ -144,21 +146,21 @@ def main_mode(lab: Lab, ini: Device, itf: Interface, peer: IPv4Address) -> tuple
     r_key = resp.config.psk_for(local)
     i_key = ini.config.psk_for(peer)
     if r_key is None or i_key is None:
-        _set_ike(ini, peer, local, "initiator", "i_no_key", False)
+        _set_ike(ini, peer, own, "initiator", "i_no_key", False)
         if r_key is None:
             say(resp, "no_key", peer=local)
             if rplat is Platform.ASA:
                 say(resp, "no_peer_cfg", peer=local)
             else:
-                _set_ike(resp, local, peer, "responder", "r_no_key", False)
+                _set_ike(resp, local, rpeer, "responder", "r_no_key", False)
         if i_key is None:
             say(ini, "no_key", peer=peer)
         return Stop.NO_KEY, resp
 
     if r_key != i_key:
-        _set_ike(ini, peer, local, "initiator", "i_key_mismatch", False)
-        _set_ike(resp, local, peer, "responder", "r_key_mismatch", False)
-        say(resp, "psk_mismatch", peer=local)
+        _set_ike(ini, peer, own, "initiator", "i_key_mismatch", False)
+        _set_ike(resp, local, rpeer, "responder", "r_key_mismatch", False)
+        say(resp, "psk_mismatch", peer=local, group=resp.config.l2l_group_name(local))
         say(ini, "psk_mismatch_init", peer=peer)
         return Stop.KEY_MISMATCH, resp
 
@@ -166,15 +168,15 @@ def main_mode(lab: Lab, ini: Device, itf: Interface, peer: IPv4Address) -> tuple
     if ident.get(ini.config.isakmp_identity, ini.config.isakmp_identity) != ident.get(
         resp.config.isakmp_identity, resp.config.isakmp_identity
     ):
-        _set_ike(ini, peer, local, "initiator", "i_rejected", False)
-        _set_ike(resp, local, peer, "responder", "r_rejected", False)
+        _set_ike(ini, peer, own, "initiator", "i_rejected", False)
+        _set_ike(resp, local, rpeer, "responder", "r_rejected", False)
         say(resp, "identity_mismatch", peer=local)
         say(resp, "identity_stale", peer=local)
         return Stop.REJECTED, resp
 
     if rplat is Platform.ASA and not _group_policy_allows_ikev1(resp, local):
-        _set_ike(ini, peer, local, "initiator", "i_rejected", False)
-        _set_ike(resp, local, peer, "responder", "r_rejected", False)
+        _set_ike(ini, peer, own, "initiator", "i_rejected", False)
+        _set_ike(resp, local, rpeer, "responder", "r_rejected", False)
         say(resp, "tunnel_group_conflict", peer=local)
         return Stop.REJECTED, resp
 
@@ -182,15 +184,15 @@ def main_mode(lab: Lab, ini: Device, itf: Interface, peer: IPv4Address) -> tuple
     ipol, rpol = chosen
     lifetime = min(ipol.lifetime, rpol.lifetime)
     for dev, other, mine, role, key in (
-        (ini, peer, local, "initiator", "i_done"),
-        (resp, local, peer, "responder", "r_done"),
+        (ini, peer, own, "initiator", "i_done"),
+        (resp, local, rpeer, "responder", "r_done"),
     ):
         sa = _set_ike(dev, other, mine, role, key, True)
         sa.encryption, sa.hash, sa.group, sa.lifetime = ipol.encryption, ipol.hash, ipol.group, lifetime
         sa.authentication = ipol.authentication
         sa.nat_t = nat_t
         if dev.platform is Platform.ASA:
-            sa.tunnel_group = str(other)
+            sa.tunnel_group = dev.config.l2l_group_name(other)
         say(dev, "p1_complete", peer=other)
     if ipol.lifetime != rpol.lifetime:
         for dev, other in ((ini, peer), (resp, local)):
@@ -254,12 +256,13 @@ def _responder_entry(
 def quick_mode(lab: Lab, ini: Device, itf: Interface, resp: Device, prop: Proposal) -> IpsecSa | None:
     """Negotiate one phase 2 SA pair for ``prop``; returns the initiator's new SA or None."""
     assert itf.ip is not None
-    local = itf.ip.ip
+    own = itf.ip.ip
+    local = lab.seen_as(own)  # how the responder sees us
     peer = prop.entry.peers[0] if prop.entry.peers else None
     ike = ini.state.ike_sas.get(peer) if peer else None
     if peer is None or ike is None or not ike.established:
         return None
-    r_itf = resp.config.interface_owning(peer)
+    r_itf = resp.config.interface_owning(lab.real(peer))
     assert r_itf is not None
     msgid = lab.rng.randrange(0x1000, 0xFFFF)
     verdict, r_entry = _responder_entry(resp, r_itf, local, prop)
@@ -272,10 +275,10 @@ def quick_mode(lab: Lab, ini: Device, itf: Interface, resp: Device, prop: Propos
         say(ini, "qm_fsm", peer=peer, msgid=msgid)
         return None
     offered = " ".join(_ts(ini, prop.entry.transform_sets)[0].transforms) if _ts(ini, prop.entry.transform_sets) else "esp-aes"
-    request = proposal_request(peer, local, prop.remote_net, prop.local_net, offered)
+    request = proposal_request(lab.real(peer), local, prop.remote_net, prop.local_net, offered)
     if verdict == "proxy" or r_entry is None:
         say(resp, "proxy_reject", peer=local, lproxy=lproxy, rproxy=rproxy, itf=r_itf.label, request=request)
-        say(ini, "proxy_notify", peer=peer, local=local)
+        say(ini, "proxy_notify", peer=peer, local=own)
         say(ini, "qm_fsm", peer=peer, msgid=msgid)
         return None
 
@@ -284,6 +287,8 @@ def quick_mode(lab: Lab, ini: Device, itf: Interface, resp: Device, prop: Propos
     common = [t for t in i_sets if any(t.signature() == r.signature() for r in r_sets)]
     if not common or prop.entry.pfs_group != r_entry.pfs_group:
         say(resp, "ts_reject", peer=local, request=request)
+        if ini.platform is Platform.ASA:
+            say(ini, "ts_notify", peer=peer)
         say(ini, "qm_fsm", peer=peer, msgid=msgid)
         return None
 
@@ -298,7 +303,7 @@ def quick_mode(lab: Lab, ini: Device, itf: Interface, resp: Device, prop: Propos
     spi_a, spi_b = lab.spi(), lab.spi()
     nat_t = ike.nat_t
     i_sa = IpsecSa(
-        peer=peer, local=local, interface=itf.label, map_name=prop.entry.map_name, seq=prop.entry.seq,
+        peer=peer, local=own, interface=itf.label, map_name=prop.entry.map_name, seq=prop.entry.seq,
         local_ident=prop.local_net, remote_ident=prop.remote_net, spi_in=spi_a, spi_out=spi_b,
         transforms=chosen.transforms, mode=chosen.mode, pfs_group=prop.entry.pfs_group,
         lifetime_seconds=secs, lifetime_kb=kb, conn_id=ini.next_conn_id(), nat_t=nat_t,
@@ -306,7 +311,7 @@ def quick_mode(lab: Lab, ini: Device, itf: Interface, resp: Device, prop: Propos
     )
     r_acl_text = _acl_text_for(resp, r_entry, prop)
     r_sa = IpsecSa(
-        peer=local, local=peer, interface=r_itf.label, map_name=r_map, seq=r_seq,
+        peer=local, local=lab.real(peer), interface=r_itf.label, map_name=r_map, seq=r_seq,
         local_ident=prop.remote_net, remote_ident=prop.local_net, spi_in=spi_b, spi_out=spi_a,
         transforms=chosen.transforms, mode=chosen.mode, pfs_group=r_entry.pfs_group,
         lifetime_seconds=secs, lifetime_kb=kb, conn_id=resp.next_conn_id(), nat_t=nat_t,
@@ -352,7 +357,9 @@ def initiate(lab: Lab, dev: Device, itf: Interface, entry: CryptoMapEntry, prop:
         resp: Device | None
         if ike is not None and ike.established:
             resp = lab.owner_of(peer)
-            if resp is None or peer not in resp.state.ike_sas:
+            assert itf.ip is not None
+            r_ike = resp.state.ike_sas.get(lab.seen_as(itf.ip.ip)) if resp is not None else None
+            if resp is None or r_ike is None or not r_ike.established:
                 # the peer lost its IKE SA (reboot): our phase 2 requests go unanswered
                 say(dev, "p1_giveup", peer=peer)
                 return None
@@ -376,7 +383,7 @@ def _notify_delete(lab: Lab, dev: Device, sa: IpsecSa) -> None:
     """IKE DELETE for a phase-2 SA: the peer drops its half if the IKE SA still works."""
     ike = dev.state.ike_sas.get(sa.peer)
     other = lab.owner_of(sa.peer)
-    if ike is None or not ike.established or other is None or sa.local not in other.state.ike_sas:
+    if ike is None or not ike.established or other is None or lab.seen_as(sa.local) not in other.state.ike_sas:
         return
     if not lab.path(sa.local, sa.peer).reachable:
         return
@@ -408,9 +415,10 @@ def clear_ike(lab: Lab, dev: Device, peer: IPv4Address | None = None, conn_id: i
         del dev.state.ike_sas[sa.peer]
         other = lab.owner_of(sa.peer)
         if sa.established and other is not None and lab.path(sa.local, sa.peer).reachable:
-            other.state.ike_sas.pop(sa.local, None)
+            seen = lab.seen_as(sa.local)
+            other.state.ike_sas.pop(seen, None)
             if other.platform is Platform.ASA:
-                other.state.ipsec_sas = [s for s in other.state.ipsec_sas if s.peer != sa.local]
+                other.state.ipsec_sas = [s for s in other.state.ipsec_sas if s.peer != seen]
         if dev.platform is Platform.ASA:
             clear_ipsec(lab, dev, sa.peer)
             say(dev, "cleared", peer=sa.peer)

@@ -391,7 +391,7 @@ class DeviceConfig:
     def psk_for(self, peer: IPv4Address) -> str | None:
         """The pre-shared key this device would use with ``peer`` (None: no key)."""
         if self.platform is Platform.ASA:
-            group = self.tunnel_groups.get(str(peer))
+            group = self.tunnel_groups.get(self.l2l_group_name(peer))
             if group is not None and group.type == "ipsec-l2l":
                 return group.psk
             return None
@@ -400,6 +400,14 @@ class DeviceConfig:
             if peer in key.address and (best is None or key.address.prefixlen > best.address.prefixlen):
                 best = key
         return None if best is None else best.key
+
+    def l2l_group_name(self, peer: IPv4Address) -> str:
+        """ASA: the tunnel group an L2L peer lands on - the one named by its address, else
+        DefaultL2LGroup (seed 000: "Group = DefaultL2LGroup, IP = x.x.x.x, ... probably due
+        to mismatched pre-shared key" when the peer's address is not the group's name)."""
+        if str(peer) in self.tunnel_groups or "DefaultL2LGroup" not in self.tunnel_groups:
+            return str(peer)
+        return "DefaultL2LGroup"
 
     def isakmp_key_entry(self, peer: IPv4Address) -> IsakmpKey | None:
         best: IsakmpKey | None = None

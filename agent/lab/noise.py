@@ -171,20 +171,42 @@ def _failing_peer(dev: Device, t: OtherTunnel, local: IPv4Address) -> None:
                                       conn_id=dev.next_conn_id(), created_at=dev.now() - 40)
 
 
-def _rekeying(dev: Device, t: OtherTunnel) -> None:
-    """Phase 1 rekey of a healthy peer: the ASA lists the new SA beside the old one (`Rekey
-    SA: 1`); IOS-XE keeps the replaced SA as a `MM_NO_STATE  0 ACTIVE (deleted)` row."""
-    live = dev.state.ike_sas.get(t.peer)
-    if live is None:
+def rekeying(dev: Device, peer: IPv4Address) -> None:
+    """Phase 1 rekey with ``peer`` in progress: the ASA lists the new SA beside the old one
+    (`Rekey SA: 1`, two blocks for one peer); IOS-XE keeps the replaced SA as a
+    `MM_NO_STATE  0 ACTIVE (deleted)` row next to the live one."""
+    live = dev.state.ike_sas.get(peer)
+    if live is None or not live.established:
         return
     if dev.platform is Platform.ASA:
-        dev.state.old_ike_sas.append(IkeSa(peer=t.peer, local=live.local, role=live.role, state="MM_ACTIVE",
+        dev.state.old_ike_sas.append(IkeSa(peer=peer, local=live.local, role=live.role, state="MM_ACTIVE",
                                            conn_id=dev.next_conn_id(), established=True, encryption=live.encryption,
                                            hash=live.hash, group=live.group, lifetime=live.lifetime,
                                            created_at=dev.now() - 5, tunnel_group=live.tunnel_group))
     else:
-        dev.state.old_ike_sas.append(IkeSa(peer=t.peer, local=live.local, role=live.role, state="MM_NO_STATE",
+        dev.state.old_ike_sas.append(IkeSa(peer=peer, local=live.local, role=live.role, state="MM_NO_STATE",
                                            conn_id=0, created_at=live.created_at))
+
+
+def add_other_tunnels(lab: Lab, dev: Device, peers: list[IPv4Address], rng: random.Random,
+                      failing: int = 0) -> list[OtherTunnel]:
+    """Configure a LAN-to-LAN tunnel to each of ``peers`` on the device's crypto map and
+    bring it up (hours of counters), but for the last ``failing`` ones, stuck in phase 1."""
+    crypto = _crypto_itf(dev)
+    if crypto is None:
+        return []
+    map_name, itf_label, local, inside = crypto
+    taken = {e.seq for entries in dev.config.crypto_maps.values() for e in entries.values()}
+    seqs = [s for s in range(100, 100 + 10 * (len(peers) + len(taken) + 1), 10) if s not in taken]
+    nets = rng.sample(REMOTE_NETS, len(peers))
+    tunnels = [OtherTunnel(p, net, seq, f"L2L-PEER-{seq}") for p, net, seq in zip(peers, nets, seqs, strict=False)]
+    _other_tunnel_config(dev, map_name, inside, tunnels, f"k{rng.randrange(1 << 30):x}-")
+    cut = len(tunnels) - failing
+    for t in tunnels[:cut]:
+        _other_tunnel_state(dev, rng, itf_label, local, inside, map_name, t, lab)
+    for t in tunnels[cut:]:
+        _failing_peer(dev, t, local)
+    return tunnels
 
 
 # ---------------------------------------------------------------- log history
@@ -337,15 +359,9 @@ def apply(lab: Lab, seed: int, tunnel_peers: dict[str, IPv4Address | None],
         count = rng.randint(4, 7) if name.startswith("hq") else rng.randint(2, 4)
         peers, strangers = free[:count], free[count:count + 2]
         used.update(peers + strangers)
-        tunnels = [OtherTunnel(p, REMOTE_NETS[(seed + 13 * i + len(used)) % len(REMOTE_NETS)], 100 + 10 * i, f"L2L-PEER-{100 + 10 * i}")
-                   for i, p in enumerate(peers)]
         if crypto is not None:
-            map_name, itf_label, local, inside = crypto
-            _other_tunnel_config(dev, map_name, inside, tunnels, f"k{rng.randrange(1 << 30):x}-")
-            for t in tunnels[:-1]:
-                _other_tunnel_state(dev, rng, itf_label, local, inside, map_name, t, lab)
-            _failing_peer(dev, tunnels[-1], local)
-            _rekeying(dev, tunnels[0])
+            tunnels = add_other_tunnels(lab, dev, peers, rng, failing=1)
+            rekeying(dev, tunnels[0].peer)
             if dev.platform is Platform.ASA:
                 drops = dev.state.asp_drops
                 drops["IPSEC tunnel is down (ipsec-tun-down)"] = rng.randrange(100, 5000)

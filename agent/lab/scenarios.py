@@ -8,6 +8,7 @@ looks like on each side (``observe``), which the tests assert over SSH."""
 
 from __future__ import annotations
 
+import random
 import secrets
 from dataclasses import dataclass, field
 from functools import cache
@@ -116,6 +117,9 @@ class Scenario(Strict):
     tags: list[str] = Field(default_factory=list)
     clients: list[ClientModel] = Field(default_factory=list)
     remote_access: RaHints | None = None
+    #: a side behind a NAT/PAT device: its own outside address (the scenario's config puts it
+    #: on the interface); the other peers see it as the base's outside_ip
+    nat: dict[Side, str] = Field(default_factory=dict)
 
     @property
     def kind(self) -> str:
@@ -203,6 +207,8 @@ class TunnelInfo:
     probe_side: Side
     kind: str = "l2l"  # l2l | remote-access (side b is then a client, not a device)
     remote_access: RaHints | None = None
+    a_nat: IPv4Address | None = None  # behind NAT: the address the other peer sees
+    b_nat: IPv4Address | None = None
 
 
 @dataclass
@@ -285,13 +291,17 @@ def build(name: str, *, sec: Secrets | None = None, seed: int = 7, noise: int | 
         devices[s] = _add_side(lab, sc, s, kind, names[s], sec, "ikev2" if sc.ike == 2 else None)
     sides = _bases()["sides"]
     a_ip, b_ip = IPv4Address(sides["a"]["outside_ip"]), IPv4Address(sides["b"]["outside_ip"])
-    lab.set_path(a_ip, b_ip, PathSpec(**sc.path.model_dump()))
+    own = {side: IPv4Address(addr) for side, addr in sc.nat.items()}
+    for side, addr in own.items():  # a PAT device in front of the side, UDP 500/4500 forwarded
+        lab.nat[addr] = a_ip if side == "a" else b_ip
+    lab.set_path(a_ip, b_ip, PathSpec(**{**sc.path.model_dump(), "nat": sc.path.nat or bool(own)}))
     tunnel = TunnelInfo(
         name=f"{names['a']}--{names['b']}",
-        a=names["a"], b=names["b"], a_endpoint=a_ip, b_endpoint=b_ip,
+        a=names["a"], b=names["b"], a_endpoint=own.get("a", a_ip), b_endpoint=own.get("b", b_ip),
         a_probe=(_inside_label(devices["a"]), IPv4Address(sides["b"]["host"])),
         b_probe=(_inside_label(devices["b"]), IPv4Address(sides["a"]["host"])),
         probe_side=sc.probe,
+        a_nat=a_ip if "a" in own else None, b_nat=b_ip if "b" in own else None,
     )
     built = BuiltLab(lab, sc, sec, [tunnel])
     _noise(built, noise, {names["a"]: b_ip, names["b"]: a_ip}, noise_options)
@@ -372,7 +382,8 @@ def probe(built: BuiltLab, side: str, count: int = 5, size: int = 100, df: bool 
 
 def run_action(built: BuiltLab, action: dict[str, Any]) -> None:
     """One setup step: ``ping``, ``reboot``, ``clear_alone``, ``expire_child``, ``expire_context``,
-    ``idle_teardown``, ``bounce``, ``advance`` (seconds)."""
+    ``idle_teardown``, ``bounce``, ``advance`` (seconds), ``other_tunnels`` ({side, count}),
+    ``rekey`` (side)."""
     if len(action) != 1:
         raise ScenarioError(f"a setup step has exactly one action: {action}")
     (verb, arg), = action.items()
@@ -411,5 +422,12 @@ def run_action(built: BuiltLab, action: dict[str, Any]) -> None:
         ike.clear_ipsec(lab, dev)
     elif verb == "advance":
         lab.advance(float(arg))
+    elif verb == "other_tunnels":  # {side: a, count: 19}: more L2L peers up on the same map
+        dev = built.device(arg["side"])
+        rng = random.Random(f"{dev.name}:{arg['count']}")
+        noise_layer.add_other_tunnels(lab, dev, noise_layer.PEER_POOL[: int(arg["count"])], rng, int(arg.get("failing", 0)))
+    elif verb == "rekey":  # a phase 1 rekey with the tunnel's peer in progress on this side
+        t = built.tunnels[0]
+        noise_layer.rekeying(built.device(arg), (t.b_nat or t.b_endpoint) if arg == "a" else (t.a_nat or t.a_endpoint))
     else:
         raise ScenarioError(f"unknown setup action {verb!r}")

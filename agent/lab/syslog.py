@@ -14,7 +14,7 @@ ASA: dict[str, str] = {
     "no_proposal_local": "%ASA-3-713902: IP = {peer}, All SA proposals found unacceptable",
     "no_key": "%ASA-3-713902: IP = {peer}, No cert, and no keys (public or pre-shared) with remote peer.  Tunnel Terminated",
     "no_peer_cfg": "%ASA-3-713063: IKE Peer address not configured for destination 0.0.0.0",
-    "psk_mismatch": "%ASA-3-713902: Group = {peer}, IP = {peer}, ERROR, had problems decrypting packet, probably due to mismatched pre-shared key.  Aborting",
+    "psk_mismatch": "%ASA-3-713902: Group = {group}, IP = {peer}, ERROR, had problems decrypting packet, probably due to mismatched pre-shared key.  Aborting",
     "psk_mismatch_init": "%ASA-4-713903: Group = {peer}, IP = {peer}, Information Exchange processing failed",
     "identity_mismatch": "%ASA-3-713902: Group = {peer}, IP = {peer}, Removing peer from peer table failed, no match!",
     "identity_stale": "%ASA-4-713903: Group = {peer}, IP = {peer}, Error: Unable to remove PeerTblEntry",
@@ -25,6 +25,8 @@ ASA: dict[str, str] = {
     "tunnel_up": "%ASA-6-113009: AAA retrieved default group policy (DfltGrpPolicy) for user = {peer}",
     "proxy_reject": "%ASA-3-713902: Group = {peer}, IP = {peer}, Rejecting IPSec tunnel: no matching crypto map entry for remote proxy {rproxy} local proxy {lproxy} on interface {itf}",
     "proxy_notify": "%ASA-5-713068: Group = {peer}, IP = {peer}, Received non-routine Notify message: Invalid ID info (18)",
+    # seed 000 (%ASA-5-713068 non-routine notify: policies or ACLs not the same on both peers)
+    "ts_notify": "%ASA-5-713068: Group = {peer}, IP = {peer}, Received non-routine Notify message: No proposal chosen (14)",
     "qm_fsm": "%ASA-3-713902: Group = {peer}, IP = {peer}, QM FSM error (P2 struct &0x00007f2a3c1e8b40, mess id 0x{msgid:x})!",
     "qm_remove": "%ASA-3-713902: Group = {peer}, IP = {peer}, Removing peer from correlator table failed, no match!",
     "ts_reject": "%ASA-3-713902: Group = {peer}, IP = {peer}, All IPSec SA proposals found unacceptable!",

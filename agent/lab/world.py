@@ -115,6 +115,9 @@ class Lab:
         self._started = time.monotonic()
         self.offset = 0.0  # seconds added by scenarios that age the lab ("an hour later")
         self.lock = threading.RLock()
+        #: a NAT/PAT device in front of a lab device: its own address -> the public one the
+        #: other peers see (UDP 500/4500 forwarded to it)
+        self.nat: dict[IPv4Address, IPv4Address] = {}
 
     def now(self) -> float:
         return EPOCH + (time.monotonic() - self._started) + self.offset
@@ -132,7 +135,16 @@ class Lab:
         self.devices[device.name] = device
         return device
 
+    def seen_as(self, addr: IPv4Address) -> IPv4Address:
+        """The address the internet sees for ``addr``: behind a NAT/PAT device, its public one."""
+        return self.nat.get(addr, addr)
+
+    def real(self, addr: IPv4Address) -> IPv4Address:
+        """The device's own address behind a public (NAT) address; other addresses as given."""
+        return next((inside for inside, public in self.nat.items() if public == addr), addr)
+
     def owner_of(self, addr: IPv4Address) -> Device | None:
+        addr = self.real(addr)
         for dev in self.devices.values():
             itf = dev.config.interface_owning(addr)
             if itf is not None and not itf.shutdown:
@@ -140,11 +152,12 @@ class Lab:
         return None
 
     def set_path(self, a: IPv4Address, b: IPv4Address, spec: PathSpec) -> None:
-        self.paths[frozenset((a, b))] = spec
+        self.paths[frozenset((self.seen_as(a), self.seen_as(b)))] = spec
 
     def path(self, a: IPv4Address, b: IPv4Address) -> PathSpec:
-        """The path between two addresses; unknown pairs are plainly reachable if b exists."""
-        spec = self.paths.get(frozenset((a, b)))
+        """The path between two addresses (public ones: a NAT'd device's own address is its
+        public one here); unknown pairs are plainly reachable if b exists."""
+        spec = self.paths.get(frozenset((self.seen_as(a), self.seen_as(b))))
         if spec is not None:
             return spec
         return PathSpec(reachable=self.owner_of(b) is not None)

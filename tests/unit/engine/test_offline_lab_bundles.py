@@ -19,9 +19,11 @@ def bundle_of(built: S.BuiltLab, redactor: Redactor) -> Bundle:
     t = built.tunnels[0]
     hints = t.remote_access.model_dump(exclude_none=True) if t.remote_access is not None else {}
     peers = []
-    for name, mine, other in ((t.a, t.a_endpoint, t.b_endpoint), (t.b, t.b_endpoint, t.a_endpoint)):
+    for name, mine, nat, other in ((t.a, t.a_endpoint, t.a_nat, t.b_nat or t.b_endpoint),
+                                   (t.b, t.b_endpoint, t.b_nat, t.a_nat or t.a_endpoint)):
+        nat_address = str(nat) if nat is not None else None
         if name not in built.lab.devices:  # a remote-access client: not ours
-            peers.append(BundlePeer(name, None, str(mine)))
+            peers.append(BundlePeer(name, None, str(mine), nat_address=nat_address))
             continue
         dev = built.lab.devices[name]
         shell = DeviceShell(dev)
@@ -32,7 +34,7 @@ def bundle_of(built: S.BuiltLab, redactor: Redactor) -> Bundle:
             if "Invalid input" in text and spec.fallback:
                 text = shell.handle_line(spec.fallback).output
             outputs[spec.command] = redactor.redact(text)
-        peers.append(BundlePeer(name, dev.platform.value, str(mine), None, outputs))
+        peers.append(BundlePeer(name, dev.platform.value, str(mine), None, outputs, nat_address=nat_address))
     return Bundle(peers, t.name, kind=t.kind, remote_access=hints)
 
 
@@ -47,7 +49,23 @@ def scenario_bundle(name: str, lines: dict[str, list[str]] | None = None, probe:
     return bundle_of(built, Redactor())
 
 
-@pytest.mark.parametrize("name", sorted(S.catalog()))
+#: scenarios the engine diagnoses wrongly even without noise (the lab follows the capture;
+#: agent/engine is not changed here)
+ENGINE_GAPS = {
+    "asa-asa-peer-address-default-group": (
+        "engine gap (agent/engine phase 1 auth checks): the responder ASA logs 'Group = DefaultL2LGroup, "
+        "IP = 203.0.113.1, ERROR, had problems decrypting packet, probably due to mismatched pre-shared key' "
+        "and has no tunnel-group named 203.0.113.1 (seed 000's form of a wrong tunnel-group name); the engine "
+        "reads MM_WAIT_MSG6/MSG5 as PSK_MISMATCH instead of TUNNEL_GROUP_MISMATCH"),
+}
+
+
+def _clean_cases() -> list[object]:
+    return [pytest.param(name, marks=[pytest.mark.xfail(reason=ENGINE_GAPS[name], strict=True)] if name in ENGINE_GAPS else [])
+            for name in sorted(S.catalog())]
+
+
+@pytest.mark.parametrize("name", _clean_cases())
 def test_offline_diagnosis_of_rendered_scenario(name: str) -> None:
     built = S.build(name)
     sc = built.scenario
@@ -141,7 +159,7 @@ def _noisy_cases() -> list[object]:
     cases = []
     for name in sorted(S.catalog()):
         for variant in NOISE_VARIANTS:
-            gap = NOISE_GAPS.get((name, variant))
+            gap = ENGINE_GAPS.get(name) or NOISE_GAPS.get((name, variant))
             if (name, variant) in {("asa-ios-map-incomplete", "unstamped"), ("asa-ios-ikev2-map-incomplete", "unstamped")}:
                 gap = f"{gap}; and {_UNSTAMPED}"
             marks = [pytest.mark.xfail(reason=gap, strict=True)] if gap else []

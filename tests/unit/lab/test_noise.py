@@ -47,7 +47,7 @@ def has_template(platform: str, command: str) -> bool:
 
 
 @pytest.mark.parametrize("name", ["asa-ios-healthy", "ios-ios-stale-sa", "asa-asa-psk-mismatch", "asa-ios-ikev2-healthy",
-                                  "asa-ra-l2tp-healthy"])
+                                  "asa-ra-l2tp-healthy", "asa-ios-natt-healthy", "asa-headend-20-peers-one-broken"])
 @pytest.mark.parametrize("stamped", [True, False])
 def test_noisy_outputs_parse_with_the_stock_ntc_templates(name: str, stamped: bool, noise_seed: int) -> None:
     built = S.build(name, noise=noise_seed, noise_options=NoiseOptions(stamped=stamped))
