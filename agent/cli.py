@@ -75,7 +75,7 @@ def lab_up(
     inventory_out: Path | None = typer.Option(None, "--inventory-out", "-o", help="Write an inventory for the lab here."),
     duration: float | None = typer.Option(None, "--duration", help="Stop after this many seconds (default: until Ctrl-C)."),
     noise: bool = typer.Option(False, "--noise", help="Devices carry production noise: other tunnels, busy logs, counters since boot."),
-    noise_seed: int | None = typer.Option(None, "--noise-seed", help="Seed of the noise (implies --noise; default: random, printed)."),
+    noise_seed: int | None = typer.Option(None, "--noise-seed", help="Replay the noise of this number (implies --noise; default: random, printed)."),
 ) -> None:
     """Start a scenario's devices (or a fleet) on 127.0.0.1 and keep them running until interrupted."""
     from agent.lab.fleet import FleetSpec, build_fleet

@@ -287,8 +287,9 @@ def _ios_history(rng: random.Random, local: IPv4Address, itf: str, others: list[
             (at(1 * DAY, 3 * DAY), f"%CRYPTO-5-SESSION_STATUS: Crypto tunnel is DOWN. Peer {peer}:500       Id: {peer}"),
             (at(2 * HOUR, 1 * DAY), f"%CRYPTO-4-RECVD_PKT_INV_SPI: decaps: rec'd IPSEC packet has invalid spi for destaddr={local}, "
                                     f"prot=50, spi=0x{spi:X}({spi}), srcaddr={peer}, input interface={itf}"),
-            (at(2 * HOUR, 2 * DAY), f"%CRYPTO-4-PKT_REPLAY_ERR: decrypt: replay check failed connection id={rng.randrange(1, 40)}, "
-                                    f"sequence number={rng.randrange(1, 5000)}"),
+            # two lines, as cisco_ios_show_logging_5.raw shows it
+            (at(2 * HOUR, 2 * DAY), "%CRYPTO-4-PKT_REPLAY_ERR: decrypt: replay check failed\n"
+                                    f"        connection id={rng.randrange(1, 40)}, sequence number={rng.randrange(1, 5000)}"),
         ]
     for peer in strangers:
         out += [

@@ -101,7 +101,8 @@ IOS: dict[str, str] = {
     "nat_esp_fail": "%CRYPTO-4-RECVD_PKT_INV_SPI: decaps: rec'd IPSEC packet has invalid spi for destaddr={local}, prot=50, spi=0x0(0), srcaddr={peer}",
     "invalid_spi": "%CRYPTO-4-RECVD_PKT_INV_SPI: decaps: rec'd IPSEC packet has invalid spi for destaddr={local}, prot=50, spi=0x{spi:08X}({spi}), srcaddr={peer}, input interface={itf}",
     "invalid_spi2": "%CRYPTO-4-IKMP_NO_SA: IKE message from {peer} has no SA and is not an initialization offer",
-    "replay": "%CRYPTO-4-PKT_REPLAY_ERR: decrypt: replay check failed connection id={conn_id}, sequence number={seq}",
+    # printed on two lines (corpus ntc/cisco_ios/show_logging/cisco_ios_show_logging_5.raw)
+    "replay": "%CRYPTO-4-PKT_REPLAY_ERR: decrypt: replay check failed\n        connection id={conn_id}, sequence number={seq}",
     "not_policy": "%CRYPTO-4-RECVD_PKT_NOT_IPSEC: Rec'd packet not an IPSEC packet. (ip) vrf/dest_addr= /{local}, src_addr= {peer}, prot= 1",
     "acl_deny": "%SEC-6-IPACCESSLOGDP: list {acl} denied icmp {src} -> {dst} (8/0), 1 packet",
     "padding": "%VPN_HW-4-PACKET_ERROR: slot: 0 Packet Encryption/Decryption error, Output Authentication error:0x0 (HMAC verification failed) SA 0x{spi:08X} peer {peer}",
