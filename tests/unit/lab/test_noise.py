@@ -230,3 +230,18 @@ def test_debug_lines_are_journaled_as_changes() -> None:
     assert journal.is_change("debug crypto isakmp", False) and journal.is_change("undebug all", False)
     assert journal.is_change("no debug all", False)
     assert not journal.is_change("terminal monitor", False) and not journal.is_change("show debugging", False)
+
+
+def test_the_other_tunnels_keys_never_leave_the_redactor(noise_seed: int) -> None:
+    from agent.redact import Redactor
+    from tests.unit.engine.test_offline_lab_bundles import bundle_of
+
+    built = S.build("asa-ios-healthy", noise=noise_seed)
+    S.probe(built, "a")
+    asa, rtr = built.device("a"), built.device("b")
+    keys = {g.psk for g in asa.config.tunnel_groups.values() if g.psk} | {k.key for k in rtr.config.isakmp_keys}
+    keys -= {built.secrets.psk, built.secrets.psk_other}
+    assert len(keys) >= 4, noise_seed
+    assert any(k in run(rtr, "show running-config | section crypto") for k in keys)  # IOS prints them, as it does
+    text = "\n".join(out for peer in bundle_of(built, Redactor()).peers for out in peer.outputs.values())
+    assert not [k for k in keys if k in text], f"--noise-seed {noise_seed}"
