@@ -425,7 +425,9 @@ def run_action(built: BuiltLab, action: dict[str, Any]) -> None:
     elif verb == "other_tunnels":  # {side: a, count: 19}: more L2L peers up on the same map
         dev = built.device(arg["side"])
         rng = random.Random(f"{dev.name}:{arg['count']}")
-        noise_layer.add_other_tunnels(lab, dev, noise_layer.PEER_POOL[: int(arg["count"])], rng, int(arg.get("failing", 0)))
+        known = {e.peers[0] for m in dev.config.crypto_maps.values() for e in m.values() if e.peers}
+        free = [p for p in noise_layer.PEER_POOL if p not in known and lab.owner_of(p) is None]
+        noise_layer.add_other_tunnels(lab, dev, free[: int(arg["count"])], rng, int(arg.get("failing", 0)))
     elif verb == "rekey":  # a phase 1 rekey with the tunnel's peer in progress on this side
         t = built.tunnels[0]
         noise_layer.rekeying(built.device(arg), (t.b_nat or t.b_endpoint) if arg == "a" else (t.a_nat or t.a_endpoint))

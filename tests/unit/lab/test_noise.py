@@ -265,3 +265,11 @@ def test_the_other_tunnels_keys_never_leave_the_redactor(noise_seed: int) -> Non
     assert any(k in run(rtr, "show running-config | section crypto") for k in keys)  # IOS prints them, as it does
     text = "\n".join(out for peer in bundle_of(built, Redactor()).peers for out in peer.outputs.values())
     assert not [k for k in keys if k in text], f"--noise-seed {noise_seed}"
+
+
+def test_the_headend_lists_twenty_peers_and_only_one_is_broken() -> None:
+    built = S.build("asa-headend-20-peers-one-broken")
+    S.probe(built, "a")
+    blocks = re.findall(r"IKE Peer: (\S+)\n.*\n.*State   : (\S+)", run(built.device("a"), "show crypto isakmp sa"))
+    assert len({peer for peer, _ in blocks}) == 20
+    assert [peer for peer, state in blocks if state != "MM_ACTIVE"] == ["198.51.100.2"]
