@@ -182,3 +182,23 @@ def say(dev: Device, key: str, **values: object) -> None:
         return
     for kind, lines in _ios_lines(dev, key, values):
         emit(dev, kind, peer, lines)
+
+
+IOS_SHOW = {"isakmp": "Crypto ISAKMP debugging is on", "ipsec": "Crypto IPSEC debugging is on",
+            "ikev2": "IKEv2 default debugging is on"}
+
+
+def show(dev: Device) -> str:
+    """`show debugging` (IOS) / `show debug` (ASA): what is on, and the peer condition."""
+    state = dev.state.debug
+    if dev.platform is Platform.ASA:
+        lines = [f"debug crypto {kind} enabled at level {level}" for kind, level in sorted(state.kinds.items())]
+        lines += [f"debug crypto condition peer {p}" for p in sorted(state.peers)]
+        return "".join(line + "\n" for line in lines)
+    if not state.kinds:
+        return ""
+    lines = ["", "Cryptographic Subsystem:"] + [f"  {IOS_SHOW[k]}" for k in ("isakmp", "ipsec", "ikev2") if k in state.kinds]
+    if state.peers:
+        lines += ["", "Crypto conditional debug currently is turned ON",
+                  *(f"IKE peer IP address filters:  {p}" for p in sorted(state.peers))]
+    return "\n".join(lines) + "\n\n"

@@ -12,7 +12,7 @@ import zlib
 from datetime import datetime, timezone
 from ipaddress import IPv4Address
 
-from agent.lab import logformat, render_ikev2, render_ra
+from agent.lab import debug, logformat, render_ikev2, render_ra
 from agent.lab import render_asa_config as rc
 from agent.lab.grammar import CommandTable, Match
 from agent.lab.model import Acl, AclEntry, DeviceConfig, IkeSa, IpsecSa, LogLine
@@ -313,6 +313,11 @@ def _severity(text: str) -> int:
         return int(text.split("-")[1])
     except (IndexError, ValueError):
         return 7
+
+
+@TABLE.register("show debug")
+def show_debugging(dev: Device, m: Match) -> str:
+    return debug.show(dev)
 
 
 @TABLE.register("show logging")

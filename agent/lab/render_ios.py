@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from ipaddress import IPv4Address, IPv4Network
 
-from agent.lab import logformat, render_ikev2, render_ra
+from agent.lab import debug, logformat, render_ikev2, render_ra
 from agent.lab.grammar import CommandTable, Match
 from agent.lab.model import CryptoMapEntry, IkeSa, Interface, IpsecSa, LogLine
 from agent.lab.render_ios_config import (
@@ -316,6 +316,11 @@ def _ios_severity(line: LogLine) -> int:
         return 7
     parts = line.text.split("-")
     return int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else 7
+
+
+@TABLE.register("show debugging")
+def show_debugging(dev: Device, m: Match) -> str:
+    return debug.show(dev)
 
 
 @TABLE.register("show logging")

@@ -200,6 +200,7 @@ def test_ios_debug_goes_to_the_monitor_and_the_buffer_until_undebug() -> None:
     sh = shell(rtr)
     assert sh.handle_line("debug crypto isakmp").output == "Crypto ISAKMP debugging is on\n"
     assert sh.handle_line("debug crypto ipsec").output == "Crypto IPSEC debugging is on\n"
+    assert "  Crypto ISAKMP debugging is on\n  Crypto IPSEC debugging is on" in sh.handle_line("show debug").output
     sh.handle_line("terminal monitor")
     S.probe(built, "a")
     shown = sh.handle_line("show clock").output
@@ -240,8 +241,9 @@ def test_asa_debug_prints_ikev1_lines_and_the_buffer_only_with_debug_trace() -> 
     assert "[IKEv1]" not in run(peer_asa, "show logging")
     S.apply_config(peer_asa, ["logging debug-trace"])
     assert "%ASA-7-711001: [IKEv1]: Group = 203.0.113.1" in run(peer_asa, "show logging")
+    assert sh.handle_line("show debug").output == "debug crypto ikev1 enabled at level 127\n"
     sh.handle_line("no debug all")
-    assert not peer_asa.state.debug.kinds
+    assert not peer_asa.state.debug.kinds and sh.handle_line("show debug").output == ""
 
 
 def test_debug_lines_are_journaled_as_changes() -> None:
