@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import signal
 import sys
 import threading
@@ -73,6 +74,8 @@ def lab_up(
     fleet: str | None = typer.Option(None, "--fleet", help="A fleet lab instead: TUNNELS[:DEVICES], e.g. 50:20."),
     inventory_out: Path | None = typer.Option(None, "--inventory-out", "-o", help="Write an inventory for the lab here."),
     duration: float | None = typer.Option(None, "--duration", help="Stop after this many seconds (default: until Ctrl-C)."),
+    noise: bool = typer.Option(False, "--noise", help="Devices carry production noise: other tunnels, busy logs, counters since boot."),
+    noise_seed: int | None = typer.Option(None, "--noise-seed", help="Replay the noise of this number (implies --noise; default: random, printed)."),
 ) -> None:
     """Start a scenario's devices (or a fleet) on 127.0.0.1 and keep them running until interrupted."""
     from agent.lab.fleet import FleetSpec, build_fleet
@@ -81,11 +84,18 @@ def lab_up(
     if (scenario is None) == (fleet is None):
         _fail("give exactly one of --scenario NAME or --fleet TUNNELS[:DEVICES]")
         return
+    if noise_seed is None and noise:
+        noise_seed = random.SystemRandom().randrange(1, 1_000_000)
+    if noise_seed is not None and fleet is not None:
+        _fail("--noise applies to a scenario, not to a fleet")
+        return
     try:
-        built = lab_scenarios.build(scenario) if scenario else build_fleet(FleetSpec.parse(fleet or ""))
+        built = lab_scenarios.build(scenario, noise=noise_seed) if scenario else build_fleet(FleetSpec.parse(fleet or ""))
     except (lab_scenarios.ScenarioError, ValueError) as exc:
         _fail(str(exc))
         return
+    if noise_seed is not None:
+        console.print(f"noise seed: {noise_seed} (replay with --noise-seed {noise_seed})")
     running = RunningLab(built)
     running.start()
     try:

@@ -333,6 +333,8 @@ class TunnelPeer(_Strict):
     device: Name | None = None
     platform: Platform | None = None
     crypto_endpoint: IPAddress = Field(description="the peer's IKE address (IPv4 or IPv6)")
+    nat_address: IPAddress | None = Field(
+        default=None, description="behind NAT/PAT: the address the other peer sees this one as (its SAs name it)")
     crypto_map: str | None = None
     interface: str | None = None
     local_networks: list[Network] = Field(default_factory=list)

@@ -37,18 +37,20 @@ def connection_spec(device: Device) -> ConnectionSpec:
 
 def peer_targets(inv: Inventory, tunnel: Tunnel) -> list[PeerTarget]:
     """Both sides of ``tunnel``; a peer that is not ours gets no connection, only its
-    crypto endpoint (which tells the engine which SAs on our side belong to it)."""
+    crypto endpoint (which tells the engine which SAs on our side belong to it).  A peer
+    behind NAT is filtered for by the address this side sees (its ``nat_address``)."""
     targets = []
     for i, peer in enumerate(tunnel.peers):
         other = tunnel.peers[1 - i]
+        seen = str(other.nat_address or other.crypto_endpoint)
+        nat = str(peer.nat_address) if peer.nat_address is not None else None
         if peer.device is not None:
             dev = inv.device(peer.device)
-            targets.append(PeerTarget(dev.name, dev.platform, str(peer.crypto_endpoint),
-                                      str(other.crypto_endpoint), connection_spec(dev),
-                                      crypto_map=peer.crypto_map, interface=peer.interface))
+            targets.append(PeerTarget(dev.name, dev.platform, str(peer.crypto_endpoint), seen, connection_spec(dev),
+                                      crypto_map=peer.crypto_map, interface=peer.interface, nat_address=nat))
         else:
             targets.append(PeerTarget(f"peer-{peer.crypto_endpoint}", peer.platform, str(peer.crypto_endpoint),
-                                      str(other.crypto_endpoint), None))
+                                      seen, None, nat_address=nat))
     return targets
 
 
@@ -59,13 +61,14 @@ def sweep_tunnels(inv: Inventory, tunnels: list[Tunnel]) -> list[SweepTunnel]:
     for t in tunnels:
         peers = []
         for peer in t.peers:
+            nat = str(peer.nat_address) if peer.nat_address is not None else None
             if peer.device is not None:
                 if peer.device not in specs:
                     specs[peer.device] = connection_spec(inv.device(peer.device))
                 dev = inv.device(peer.device)
-                peers.append(SweepPeer(dev.name, dev.platform, str(peer.crypto_endpoint), specs[peer.device]))
+                peers.append(SweepPeer(dev.name, dev.platform, str(peer.crypto_endpoint), specs[peer.device], nat))
             else:
-                peers.append(SweepPeer(f"peer-{peer.crypto_endpoint}", peer.platform, str(peer.crypto_endpoint), None))
+                peers.append(SweepPeer(f"peer-{peer.crypto_endpoint}", peer.platform, str(peer.crypto_endpoint), None, nat))
         probe = None
         for peer in sorted(t.peers, key=lambda p: p.device != t.probe_from):
             if peer.device is not None and peer.probe is not None:

@@ -94,3 +94,36 @@ def unconfirmed_changes(journal: Path, places: list[Path]) -> list[dict[str, obj
                 for command in str(rec.get("command", "")).splitlines():
                     confirmed.add((str(rec.get("device")), command.strip()))
     return [e for e in sent if (str(e["device"]), str(e["command"]).strip()) not in confirmed]
+
+
+# ---------------------------------------------------------------- the lab's production noise
+#
+# Tests that build noisy labs (agent/lab/noise.py) take the seed from ``--noise-seed N`` or
+# the environment variable IPSEC_LAB_NOISE_SEED, else a random one per run; it is printed in
+# the run's header and named in the tests' assertion messages, so a failure can be replayed.
+
+NOISE_SEED_ENV = "IPSEC_LAB_NOISE_SEED"
+_NOISE_SEED = pytest.StashKey[int]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--noise-seed", type=int, default=None,
+                     help=f"seed of the lab's production noise (default: ${NOISE_SEED_ENV}, else random)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    import random
+
+    seed = config.getoption("--noise-seed")
+    if seed is None and os.environ.get(NOISE_SEED_ENV, "").strip():
+        seed = int(os.environ[NOISE_SEED_ENV])
+    config.stash[_NOISE_SEED] = seed if seed is not None else random.SystemRandom().randrange(1, 1_000_000)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"lab noise seed: {config.stash[_NOISE_SEED]} (replay with --noise-seed {config.stash[_NOISE_SEED]})"
+
+
+@pytest.fixture(scope="session")
+def noise_seed(request: pytest.FixtureRequest) -> int:
+    return request.config.stash[_NOISE_SEED]

@@ -34,8 +34,9 @@ from agent.sweep.runner import SweepResult, TunnelResult
 from tests.conftest import SHARED
 from tests.unit.engine.test_offline_lab_bundles import scenario_bundle
 
-# "Warning:" as Python prints it (DeprecationWarning: ...), not a device's "WARNING: crypto map ..."
-INTERNAL = re.compile(r"(?i:\bseeds?\b|diagnoses\.md)|Warning:")
+# "Warning:" as Python prints it (DeprecationWarning: ...), not a device's "WARNING: crypto map ...";
+# the lab's `--noise-seed` (a random number's seed) is not a seed document
+INTERNAL = re.compile(r"(?i:(?<!noise[- ])\bseeds?\b|diagnoses\.md)|Warning:")
 REAL_CASES = SHARED / "real-cases"
 runner = CliRunner()
 

@@ -32,6 +32,7 @@ class PeerTarget:
     connection: ConnectionSpec | None = None
     crypto_map: str | None = None  # where the inventory says the tunnel is: checked before any change
     interface: str | None = None
+    nat_address: str | None = None  # behind NAT: the address the other peer sees this one as
 
 
 @dataclass
@@ -152,5 +153,5 @@ class TunnelCollector:
             outputs = {cmd: r.output for cmd, r in run.results.items() if r.error is None}
             fallbacks = {cmd: r.sent for cmd, r in run.results.items() if r.sent and r.error is None}
             error = PeerError(run.error.kind, str(run.error)) if run.error else None
-            peers.append(BundlePeer(t.name, t.platform, t.crypto_endpoint, error, outputs, fallbacks))
+            peers.append(BundlePeer(t.name, t.platform, t.crypto_endpoint, error, outputs, fallbacks, t.nat_address))
         return Bundle(peers, self.tunnel, self.collected_at, self.kind, dict(self.remote_access))

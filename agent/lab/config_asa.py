@@ -240,7 +240,10 @@ def _global(cfg: DeviceConfig, tokens: list[str]) -> tuple[Mode, list[str]]:
         else:
             cfg.extra_lines.append(" ".join(tokens))
     elif head in ("logging", "names", "ssh", "aaa", "http", "telnet", "timeout", "mtu", "dns", "ntp", "snmp-server", "pager"):
-        if not neg:
+        line = " ".join(t)
+        if neg:  # `no logging timestamp`: the line and its variants go
+            cfg.extra_lines = [x for x in cfg.extra_lines if x != line and not x.startswith(line + " ")]
+        elif line not in cfg.extra_lines:
             cfg.extra_lines.append(" ".join(tokens))
     else:
         raise ConfigError(BAD, off)

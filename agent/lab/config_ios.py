@@ -273,6 +273,18 @@ def _global(cfg: DeviceConfig, tokens: list[str]) -> tuple[Mode, list[str]]:
             cfg.ios_nat = [r for r in cfg.ios_nat if r.acl != rule.acl]
         else:
             cfg.ios_nat.append(rule)
+    elif head in ("service", "logging") and (neg or t[:3] == ["service", "timestamps", "log"]):
+        # one `service timestamps log` setting at a time; `no service timestamps [log]` turns
+        # the stamp off and shows as `no service timestamps log`; other `no` forms remove the line
+        line = " ".join(t)
+        stamps = t[:2] == ["service", "timestamps"] and t[2:3] in ([], ["log"])
+        cfg.extra_lines = [x for x in cfg.extra_lines
+                           if not (x == line or x.startswith(line + " ")
+                                   or (stamps and x.startswith(("service timestamps log", "no service timestamps log"))))]
+        if stamps and neg:
+            cfg.extra_lines.append("no service timestamps log")
+        elif not neg:
+            cfg.extra_lines.append(line)
     elif head in ("service", "logging", "line", "ntp", "snmp-server", "radius-server", "boot", "license", "version", "ip", "no", "aaa", "archive", "end"):
         if not neg:
             cfg.extra_lines.append(" ".join(tokens))

@@ -12,8 +12,8 @@ import enum
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 
+from agent.lab.debug import proposal_request, say
 from agent.lab.model import CryptoMapEntry, DynamicMapEntry, IkeSa, Interface, IpsecSa, Platform, TransformSet
-from agent.lab.syslog import message
 from agent.lab.world import Device, Lab
 
 
@@ -106,11 +106,12 @@ def main_mode(lab: Lab, ini: Device, itf: Interface, peer: IPv4Address) -> tuple
     """Run main mode from ``ini`` (on ``itf``) to ``peer``; leaves IKE SAs in the states the
     real devices would show and returns where it stopped."""
     assert itf.ip is not None
-    local = itf.ip.ip
-    plat = ini.platform
+    own = itf.ip.ip  # the initiator's address; the responder sees it as `local` (behind NAT: the public one)
+    local = lab.seen_as(own)
+    rpeer = lab.real(peer)  # the responder's own address
     path = lab.path(local, peer)
     resp = lab.owner_of(peer)
-    r_itf = resp.config.interface_owning(peer) if resp else None
+    r_itf = resp.config.interface_owning(rpeer) if resp else None
     answers = (
         resp is not None
         and r_itf is not None
@@ -120,9 +121,9 @@ def main_mode(lab: Lab, ini: Device, itf: Interface, peer: IPv4Address) -> tuple
         and resp.config.binding_for(r_itf) is not None
     )
     if not answers or resp is None or r_itf is None:
-        _set_ike(ini, peer, local, "initiator", "i_no_reply", False)
-        ini.log(message(plat, "p1_retransmit", peer=peer))
-        ini.log(message(plat, "p1_no_reply", peer=peer, local=local))
+        _set_ike(ini, peer, own, "initiator", "i_no_reply", False)
+        say(ini, "p1_retransmit", peer=peer)
+        say(ini, "p1_no_reply", peer=peer, local=own)
         return Stop.NO_REPLY, None
 
     rplat = resp.platform
@@ -135,67 +136,67 @@ def main_mode(lab: Lab, ini: Device, itf: Interface, peer: IPv4Address) -> tuple
         if chosen:
             break
     if chosen is None:
-        _set_ike(ini, peer, local, "initiator", "i_no_proposal", False)
+        _set_ike(ini, peer, own, "initiator", "i_no_proposal", False)
         if rplat is Platform.IOS:
-            _set_ike(resp, local, peer, "responder", "r_no_proposal", False)
-        ini.log(message(plat, "no_proposal_resp", peer=peer))
-        resp.log(message(rplat, "no_proposal_local", peer=local))
+            _set_ike(resp, local, rpeer, "responder", "r_no_proposal", False)
+        say(ini, "no_proposal_resp", peer=peer)
+        say(resp, "no_proposal_local", peer=local)
         return Stop.NO_PROPOSAL, resp
 
     r_key = resp.config.psk_for(local)
     i_key = ini.config.psk_for(peer)
     if r_key is None or i_key is None:
-        _set_ike(ini, peer, local, "initiator", "i_no_key", False)
+        _set_ike(ini, peer, own, "initiator", "i_no_key", False)
         if r_key is None:
-            resp.log(message(rplat, "no_key", peer=local))
+            say(resp, "no_key", peer=local)
             if rplat is Platform.ASA:
-                resp.log(message(rplat, "no_peer_cfg", peer=local))
+                say(resp, "no_peer_cfg", peer=local)
             else:
-                _set_ike(resp, local, peer, "responder", "r_no_key", False)
+                _set_ike(resp, local, rpeer, "responder", "r_no_key", False)
         if i_key is None:
-            ini.log(message(plat, "no_key", peer=peer))
+            say(ini, "no_key", peer=peer)
         return Stop.NO_KEY, resp
 
     if r_key != i_key:
-        _set_ike(ini, peer, local, "initiator", "i_key_mismatch", False)
-        _set_ike(resp, local, peer, "responder", "r_key_mismatch", False)
-        resp.log(message(rplat, "psk_mismatch", peer=local))
-        ini.log(message(plat, "psk_mismatch_init", peer=peer))
+        _set_ike(ini, peer, own, "initiator", "i_key_mismatch", False)
+        _set_ike(resp, local, rpeer, "responder", "r_key_mismatch", False)
+        say(resp, "psk_mismatch", peer=local, group=resp.config.l2l_group_name(local))
+        say(ini, "psk_mismatch_init", peer=peer)
         return Stop.KEY_MISMATCH, resp
 
     ident = {"auto": "address"}
     if ident.get(ini.config.isakmp_identity, ini.config.isakmp_identity) != ident.get(
         resp.config.isakmp_identity, resp.config.isakmp_identity
     ):
-        _set_ike(ini, peer, local, "initiator", "i_rejected", False)
-        _set_ike(resp, local, peer, "responder", "r_rejected", False)
-        resp.log(message(rplat, "identity_mismatch", peer=local))
-        resp.log(message(rplat, "identity_stale", peer=local))
+        _set_ike(ini, peer, own, "initiator", "i_rejected", False)
+        _set_ike(resp, local, rpeer, "responder", "r_rejected", False)
+        say(resp, "identity_mismatch", peer=local)
+        say(resp, "identity_stale", peer=local)
         return Stop.REJECTED, resp
 
     if rplat is Platform.ASA and not _group_policy_allows_ikev1(resp, local):
-        _set_ike(ini, peer, local, "initiator", "i_rejected", False)
-        _set_ike(resp, local, peer, "responder", "r_rejected", False)
-        resp.log(message(rplat, "tunnel_group_conflict", peer=local))
+        _set_ike(ini, peer, own, "initiator", "i_rejected", False)
+        _set_ike(resp, local, rpeer, "responder", "r_rejected", False)
+        say(resp, "tunnel_group_conflict", peer=local)
         return Stop.REJECTED, resp
 
     nat_t = _nat_t(lab, ini, resp, local, peer)
     ipol, rpol = chosen
     lifetime = min(ipol.lifetime, rpol.lifetime)
     for dev, other, mine, role, key in (
-        (ini, peer, local, "initiator", "i_done"),
-        (resp, local, peer, "responder", "r_done"),
+        (ini, peer, own, "initiator", "i_done"),
+        (resp, local, rpeer, "responder", "r_done"),
     ):
         sa = _set_ike(dev, other, mine, role, key, True)
         sa.encryption, sa.hash, sa.group, sa.lifetime = ipol.encryption, ipol.hash, ipol.group, lifetime
         sa.authentication = ipol.authentication
         sa.nat_t = nat_t
         if dev.platform is Platform.ASA:
-            sa.tunnel_group = str(other)
-        dev.log(message(dev.platform, "p1_complete", peer=other))
+            sa.tunnel_group = dev.config.l2l_group_name(other)
+        say(dev, "p1_complete", peer=other)
     if ipol.lifetime != rpol.lifetime:
         for dev, other in ((ini, peer), (resp, local)):
-            dev.log(message(dev.platform, "rekey_collision", peer=other))
+            say(dev, "rekey_collision", peer=other)
 
     binding = resp.config.binding_for(r_itf)
     if rplat is Platform.IOS and binding is not None and binding.map_name in resp.config.crypto_map_client_auth:
@@ -203,7 +204,7 @@ def main_mode(lab: Lab, ini: Device, itf: Interface, peer: IPv4Address) -> tuple
         if key_entry is not None and not key_entry.no_xauth:
             resp.state.ike_sas[local].state = STATES[rplat]["r_xauth"]
             resp.state.ike_sas[local].established = False
-            ini.log(message(plat, "xauth", peer=peer))
+            say(ini, "xauth", peer=peer)
             return Stop.XAUTH, resp
     return Stop.DONE, resp
 
@@ -255,36 +256,40 @@ def _responder_entry(
 def quick_mode(lab: Lab, ini: Device, itf: Interface, resp: Device, prop: Proposal) -> IpsecSa | None:
     """Negotiate one phase 2 SA pair for ``prop``; returns the initiator's new SA or None."""
     assert itf.ip is not None
-    local = itf.ip.ip
+    own = itf.ip.ip
+    local = lab.seen_as(own)  # how the responder sees us
     peer = prop.entry.peers[0] if prop.entry.peers else None
     ike = ini.state.ike_sas.get(peer) if peer else None
     if peer is None or ike is None or not ike.established:
         return None
-    r_itf = resp.config.interface_owning(peer)
+    r_itf = resp.config.interface_owning(lab.real(peer))
     assert r_itf is not None
-    plat, rplat = ini.platform, resp.platform
     msgid = lab.rng.randrange(0x1000, 0xFFFF)
     verdict, r_entry = _responder_entry(resp, r_itf, local, prop)
     lproxy = f"{prop.remote_net.network_address}/{prop.remote_net.netmask}/0/0"
     rproxy = f"{prop.local_net.network_address}/{prop.local_net.netmask}/0/0"
     if verdict == "dynamic_first":
-        resp.log(message(rplat, "qm_fsm", peer=local, msgid=msgid))
-        resp.log(message(rplat, "qm_remove", peer=local))
-        resp.log(message(rplat, "dyn_priority", itf=r_itf.label, src=prop.remote_net.network_address, dst=prop.local_net.network_address, peer=local))
-        ini.log(message(plat, "qm_fsm", peer=peer, msgid=msgid))
+        say(resp, "qm_fsm", peer=local, msgid=msgid)
+        say(resp, "qm_remove", peer=local)
+        say(resp, "dyn_priority", itf=r_itf.label, src=prop.remote_net.network_address, dst=prop.local_net.network_address, peer=local)
+        say(ini, "qm_fsm", peer=peer, msgid=msgid)
         return None
+    offered = " ".join(_ts(ini, prop.entry.transform_sets)[0].transforms) if _ts(ini, prop.entry.transform_sets) else "esp-aes"
+    request = proposal_request(lab.real(peer), local, prop.remote_net, prop.local_net, offered)
     if verdict == "proxy" or r_entry is None:
-        resp.log(message(rplat, "proxy_reject", peer=local, lproxy=lproxy, rproxy=rproxy, itf=r_itf.label))
-        ini.log(message(plat, "proxy_notify", peer=peer, local=local))
-        ini.log(message(plat, "qm_fsm", peer=peer, msgid=msgid))
+        say(resp, "proxy_reject", peer=local, lproxy=lproxy, rproxy=rproxy, itf=r_itf.label, request=request)
+        say(ini, "proxy_notify", peer=peer, local=own)
+        say(ini, "qm_fsm", peer=peer, msgid=msgid)
         return None
 
     i_sets = _ts(ini, prop.entry.transform_sets)
     r_sets = _ts(resp, r_entry.transform_sets)
     common = [t for t in i_sets if any(t.signature() == r.signature() for r in r_sets)]
     if not common or prop.entry.pfs_group != r_entry.pfs_group:
-        resp.log(message(rplat, "ts_reject", peer=local))
-        ini.log(message(plat, "qm_fsm", peer=peer, msgid=msgid))
+        say(resp, "ts_reject", peer=local, request=request)
+        if ini.platform is Platform.ASA:
+            say(ini, "ts_notify", peer=peer)
+        say(ini, "qm_fsm", peer=peer, msgid=msgid)
         return None
 
     chosen = common[0]
@@ -298,7 +303,7 @@ def quick_mode(lab: Lab, ini: Device, itf: Interface, resp: Device, prop: Propos
     spi_a, spi_b = lab.spi(), lab.spi()
     nat_t = ike.nat_t
     i_sa = IpsecSa(
-        peer=peer, local=local, interface=itf.label, map_name=prop.entry.map_name, seq=prop.entry.seq,
+        peer=peer, local=own, interface=itf.label, map_name=prop.entry.map_name, seq=prop.entry.seq,
         local_ident=prop.local_net, remote_ident=prop.remote_net, spi_in=spi_a, spi_out=spi_b,
         transforms=chosen.transforms, mode=chosen.mode, pfs_group=prop.entry.pfs_group,
         lifetime_seconds=secs, lifetime_kb=kb, conn_id=ini.next_conn_id(), nat_t=nat_t,
@@ -306,7 +311,7 @@ def quick_mode(lab: Lab, ini: Device, itf: Interface, resp: Device, prop: Propos
     )
     r_acl_text = _acl_text_for(resp, r_entry, prop)
     r_sa = IpsecSa(
-        peer=local, local=peer, interface=r_itf.label, map_name=r_map, seq=r_seq,
+        peer=local, local=lab.real(peer), interface=r_itf.label, map_name=r_map, seq=r_seq,
         local_ident=prop.remote_net, remote_ident=prop.local_net, spi_in=spi_b, spi_out=spi_a,
         transforms=chosen.transforms, mode=chosen.mode, pfs_group=r_entry.pfs_group,
         lifetime_seconds=secs, lifetime_kb=kb, conn_id=resp.next_conn_id(), nat_t=nat_t,
@@ -315,9 +320,9 @@ def quick_mode(lab: Lab, ini: Device, itf: Interface, resp: Device, prop: Propos
     _replace_sa(ini, i_sa)
     _replace_sa(resp, r_sa)
     for dev, sa, other in ((ini, i_sa, peer), (resp, r_sa, local)):
-        dev.log(message(dev.platform, "p2_complete", peer=other, msgid=msgid))
-        dev.log(message(dev.platform, "p2_up", peer=other, local=sa.local, spi=sa.spi_out))
-        dev.log(message(dev.platform, "p2_up_in", peer=other, local=sa.local, spi=sa.spi_in))
+        say(dev, "p2_complete", peer=other, msgid=msgid)
+        say(dev, "p2_up", peer=other, local=sa.local, spi=sa.spi_out)
+        say(dev, "p2_up_in", peer=other, local=sa.local, spi=sa.spi_in)
     return i_sa
 
 
@@ -352,9 +357,11 @@ def initiate(lab: Lab, dev: Device, itf: Interface, entry: CryptoMapEntry, prop:
         resp: Device | None
         if ike is not None and ike.established:
             resp = lab.owner_of(peer)
-            if resp is None or peer not in resp.state.ike_sas:
+            assert itf.ip is not None
+            r_ike = resp.state.ike_sas.get(lab.seen_as(itf.ip.ip)) if resp is not None else None
+            if resp is None or r_ike is None or not r_ike.established:
                 # the peer lost its IKE SA (reboot): our phase 2 requests go unanswered
-                dev.log(message(dev.platform, "p1_giveup", peer=peer))
+                say(dev, "p1_giveup", peer=peer)
                 return None
             stop = Stop.DONE
         else:
@@ -376,7 +383,7 @@ def _notify_delete(lab: Lab, dev: Device, sa: IpsecSa) -> None:
     """IKE DELETE for a phase-2 SA: the peer drops its half if the IKE SA still works."""
     ike = dev.state.ike_sas.get(sa.peer)
     other = lab.owner_of(sa.peer)
-    if ike is None or not ike.established or other is None or sa.local not in other.state.ike_sas:
+    if ike is None or not ike.established or other is None or lab.seen_as(sa.local) not in other.state.ike_sas:
         return
     if not lab.path(sa.local, sa.peer).reachable:
         return
@@ -408,12 +415,13 @@ def clear_ike(lab: Lab, dev: Device, peer: IPv4Address | None = None, conn_id: i
         del dev.state.ike_sas[sa.peer]
         other = lab.owner_of(sa.peer)
         if sa.established and other is not None and lab.path(sa.local, sa.peer).reachable:
-            other.state.ike_sas.pop(sa.local, None)
+            seen = lab.seen_as(sa.local)
+            other.state.ike_sas.pop(seen, None)
             if other.platform is Platform.ASA:
-                other.state.ipsec_sas = [s for s in other.state.ipsec_sas if s.peer != sa.local]
+                other.state.ipsec_sas = [s for s in other.state.ipsec_sas if s.peer != seen]
         if dev.platform is Platform.ASA:
             clear_ipsec(lab, dev, sa.peer)
-            dev.log(message(dev.platform, "cleared", peer=sa.peer))
+            say(dev, "cleared", peer=sa.peer)
     return len(gone)
 
 
@@ -423,6 +431,10 @@ def reboot(dev: Device) -> None:
     dev.state.ipsec_sas.clear()
     dev.state.asp_drops.clear()
     dev.state.logs.clear()  # the log buffer is in RAM
+    dev.state.log_seq = 0
+    dev.state.old_ike_sas.clear()
+    dev.state.debug.kinds.clear()  # debugging does not survive a reload
+    dev.state.debug.peers.clear()
     dev.state.boot_time = dev.now()
     if dev.platform is Platform.IOS:
         dev.log("%SYS-5-RESTART: System restarted --")

@@ -1,5 +1,5 @@
 """The lab's change journal: every state-changing line a simulated device was sent over
-its CLI (configuration-mode lines, ``clear``, ``write``, ``copy``, ``reload``), one JSON
+its CLI (configuration-mode lines, ``clear``, ``write``, ``copy``, ``reload``, ``debug``), one JSON
 line each, appended to the file named by ``IPSEC_LAB_JOURNAL`` when it is set.
 
 It is read at write time, so a lab that serves many tests writes each line where the
@@ -14,7 +14,8 @@ import threading
 import time
 
 JOURNAL_ENV = "IPSEC_LAB_JOURNAL"
-EXEC_CHANGES = ("clear", "write", "copy", "reload", "erase", "delete")
+# `debug` / `undebug` change what the device prints (and costs it CPU): journaled like a clear
+EXEC_CHANGES = ("clear", "write", "copy", "reload", "erase", "delete", "debug", "undebug")
 NOT_CHANGES = ("end", "exit", "quit")
 # Display settings of the session that netmiko itself sends on an ASA (`terminal width 511`
 # is a configuration-mode line there); they change nothing a tunnel depends on.
@@ -31,6 +32,8 @@ def is_change(line: str, in_config: bool) -> bool:
         return words[0] not in NOT_CHANGES + SESSION_SETTINGS and words[0] != "do"
     if words[0] == "do":
         words = words[1:]
+    if words[:1] == ["no"] and len(words) > 1 and "debug".startswith(words[1]) and len(words[1]) >= 3:
+        return True  # `no debug all`
     return bool(words) and any(cmd.startswith(words[0]) and len(words[0]) >= 2 for cmd in EXEC_CHANGES)
 
 

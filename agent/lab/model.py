@@ -397,7 +397,7 @@ class DeviceConfig:
     def psk_for(self, peer: IPv4Address) -> str | None:
         """The pre-shared key this device would use with ``peer`` (None: no key)."""
         if self.platform is Platform.ASA:
-            group = self.tunnel_groups.get(str(peer))
+            group = self.tunnel_groups.get(self.l2l_group_name(peer))
             if group is not None and group.type == "ipsec-l2l":
                 return group.psk
             return None
@@ -406,6 +406,14 @@ class DeviceConfig:
             if peer in key.address and (best is None or key.address.prefixlen > best.address.prefixlen):
                 best = key
         return None if best is None else best.key
+
+    def l2l_group_name(self, peer: IPv4Address) -> str:
+        """ASA: the tunnel group an L2L peer lands on - the one named by its address, else
+        DefaultL2LGroup (seed 000: "Group = DefaultL2LGroup, IP = x.x.x.x, ... probably due
+        to mismatched pre-shared key" when the peer's address is not the group's name)."""
+        if str(peer) in self.tunnel_groups or "DefaultL2LGroup" not in self.tunnel_groups:
+            return str(peer)
+        return "DefaultL2LGroup"
 
     def isakmp_key_entry(self, peer: IPv4Address) -> IsakmpKey | None:
         best: IsakmpKey | None = None
@@ -500,6 +508,18 @@ class IpsecSa:
 class LogLine:
     timestamp: float
     text: str  # the message without the timestamp prefix, e.g. "%ASA-4-402101: ..."
+    seq: int = 0  # IOS `service sequence-numbers`: the message's number on this device
+    debug: bool = False  # a `debug crypto ...` line, not a syslog message
+
+
+@dataclass
+class DebugState:
+    """`debug crypto ...` switched on at the exec prompt: the kinds on (IOS `isakmp`,
+    `ipsec`; ASA `ikev1`, `ikev2`, `ipsec`) with their level, and the peers of `debug crypto
+    condition peer` that scope them (empty: every peer)."""
+
+    kinds: dict[str, int] = field(default_factory=dict)
+    peers: set[IPv4Address] = field(default_factory=set)
 
 
 @dataclass
@@ -507,6 +527,9 @@ class DeviceState:
     ike_sas: dict[IPv4Address, IkeSa] = field(default_factory=dict)
     ipsec_sas: list[IpsecSa] = field(default_factory=list)
     logs: list[LogLine] = field(default_factory=list)
+    log_seq: int = 0  # the last sequence number given to a log line
+    debug: DebugState = field(default_factory=DebugState)
+    old_ike_sas: list[IkeSa] = field(default_factory=list)  # rekeyed / deleted IKE SAs still listed
     asp_drops: dict[str, int] = field(default_factory=dict)  # "Expired VPN context (vpn-context-expired)" -> n
     next_conn_id: int = 1
     boot_time: float = 0.0

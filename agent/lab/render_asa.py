@@ -12,10 +12,10 @@ import zlib
 from datetime import datetime, timezone
 from ipaddress import IPv4Address
 
+from agent.lab import debug, logformat, render_ikev2, render_ra
 from agent.lab import render_asa_config as rc
-from agent.lab import render_ikev2, render_ra
 from agent.lab.grammar import CommandTable, Match
-from agent.lab.model import Acl, AclEntry, DeviceConfig, IkeSa, IpsecSa
+from agent.lab.model import Acl, AclEntry, DeviceConfig, IkeSa, IpsecSa, LogLine
 from agent.lab.world import Device
 
 TABLE: CommandTable[Device] = CommandTable()
@@ -307,22 +307,33 @@ def _buffer_level(cfg: DeviceConfig) -> int:
 
 
 def _severity(text: str) -> int:
+    if not text.startswith("%"):
+        return 7
     try:
         return int(text.split("-")[1])
     except (IndexError, ValueError):
         return 7
 
 
+@TABLE.register("show debug")
+def show_debugging(dev: Device, m: Match) -> str:
+    return debug.show(dev)
+
+
 @TABLE.register("show logging")
 def show_logging(dev: Device, m: Match) -> str:
-    """Header block, then the buffer: `Nov 22 2026 03:14:15: %ASA-4-402101: ...` (UTC;
-    `logging timestamp` is assumed), filtered by the `logging buffered` level if set."""
+    """Header block, then the buffer in the form the configuration asks for (``logformat``:
+    `Nov 22 2026 03:14:15: %ASA-4-402101: ...` with `logging timestamp`, no stamp without),
+    filtered by the `logging buffered` level if set.  Debug output reaches the buffer only
+    with `logging debug-trace`, as `%ASA-7-711001: ` + the debug line."""
     level = _buffer_level(dev.config)
-    logs = [ln for ln in dev.state.logs if _severity(ln.text) <= level]
+    trace = logformat.has(dev.config, "logging debug-trace")
+    logs = [ln for ln in dev.state.logs if (not ln.debug or trace) and _severity(ln.text) <= level]
+    device_id = f'hostname "{dev.config.hostname}"' if logformat.has(dev.config, logformat.ASA_DEVICE_ID) else "disabled"
     head = [
         "Syslog logging: enabled",
         "    Facility: 20",
-        "    Timestamp logging: enabled",
+        f"    Timestamp logging: {'enabled' if logformat.has(dev.config, logformat.ASA_TIMESTAMP) else 'disabled'}",
         "    Hide Username logging: enabled",
         "    Standby logging: disabled",
         "    Debug-trace logging: disabled",
@@ -332,15 +343,17 @@ def show_logging(dev: Device, m: Match) -> str:
         "    Trap logging: disabled",
         "    Permit-hostdown logging: disabled",
         "    History logging: disabled",
-        "    Device ID: disabled",
+        f"    Device ID: {device_id}",
         "    Mail logging: disabled",
         "    ASDM logging: disabled",
     ]
-    body = []
-    for ln in logs:
-        t = utc(ln.timestamp)
-        body.append(f"{t:%b} {t.day:02d} {t.year} {t:%H:%M:%S}: {ln.text}")
+    body = [logformat.render(dev.platform, dev.config, debug_trace(ln), dev.state.boot_time) for ln in logs]
     return "\n".join(head + body) + "\n"
+
+
+def debug_trace(line: LogLine) -> LogLine:
+    """A debug line as `logging debug-trace` writes it to syslog (message 711001)."""
+    return LogLine(line.timestamp, "%ASA-7-711001: " + line.text, line.seq) if line.debug else line
 
 
 # (description, counts per hour of uptime): generic firewall noise any real ASA shows;
@@ -464,11 +477,11 @@ def _auth(text: str) -> str:
     return {"pre-share": "preshared", "rsa-sig": "rsa-sig"}.get(text, text)
 
 
-def _ike_block(dev: Device, n: int, sa: IkeSa, detail: bool) -> list[str]:
+def _ike_block(dev: Device, n: int, sa: IkeSa, detail: bool, rekey: bool = False) -> list[str]:
     lines = [
         f"{n:<4}IKE Peer: {sa.peer}",
         f"    Type    : {'user' if sa.user else 'L2L':<16}Role    : {sa.role}",
-        f"    Rekey   : {'no':<16}State   : {sa.state}",
+        f"    Rekey   : {'yes' if rekey else 'no':<16}State   : {sa.state}",
     ]
     if detail and sa.encryption:
         left = max(0, sa.lifetime - elapsed(dev, sa.created_at))
@@ -481,19 +494,21 @@ def _ike_block(dev: Device, n: int, sa: IkeSa, detail: bool) -> list[str]:
 
 
 def _ikev1(dev: Device, detail: bool) -> str:
-    sas = sorted((s for s in dev.state.ike_sas.values() if s.version == 1), key=lambda s: s.conn_id)
-    if not sas:
+    live = [s for s in dev.state.ike_sas.values() if s.version == 1]
+    rekeys = [s for s in dev.state.old_ike_sas if s.version == 1]
+    if not live and not rekeys:
         return "\nThere are no IKEv1 SAs\n"
     lines = [
         "IKEv1 SAs:",
         "",
-        f"   Active SA: {len(sas)}",
-        "    Rekey SA: 0 (A tunnel will report 1 Active and 1 Rekey SA during rekey)",
-        f"Total IKE SA: {len(sas)}",
+        f"   Active SA: {len(live)}",
+        f"    Rekey SA: {len(rekeys)} (A tunnel will report 1 Active and 1 Rekey SA during rekey)",
+        f"Total IKE SA: {len(live) + len(rekeys)}",
         "",
     ]
-    for n, sa in enumerate(sas, 1):
-        lines += _ike_block(dev, n, sa, detail)
+    rows = sorted([(s, False) for s in live] + [(s, True) for s in rekeys], key=lambda r: r[0].conn_id)
+    for n, (sa, rekey) in enumerate(rows, 1):
+        lines += _ike_block(dev, n, sa, detail, rekey)
         lines.append("")
     return "\n".join(lines) + "\n"
 

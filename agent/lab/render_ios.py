@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from ipaddress import IPv4Address, IPv4Network
 
-from agent.lab import render_ikev2, render_ra
+from agent.lab import debug, logformat, render_ikev2, render_ra
 from agent.lab.grammar import CommandTable, Match
-from agent.lab.model import CryptoMapEntry, IkeSa, Interface, IpsecSa
+from agent.lab.model import CryptoMapEntry, IkeSa, Interface, IpsecSa, LogLine
 from agent.lab.render_ios_config import (
     acls_text,
     crypto_map_text,
@@ -295,12 +295,43 @@ def show_ip_nat_translations(dev: Device, m: Match) -> str:
 # ---------------------------------------------------------------- logging
 
 
+LEVELS = ["emergencies", "alerts", "critical", "errors", "warnings", "notifications", "informational", "debugging"]
+
+
+def _buffer_level(lines: list[str]) -> int:
+    """`logging buffered [SIZE] [LEVEL]`: the level, by name or number (default debugging)."""
+    for line in reversed(lines):
+        words = line.split()
+        if words[:2] == ["logging", "buffered"]:
+            for w in words[2:]:
+                if w in LEVELS:
+                    return LEVELS.index(w)
+                if w.isdigit() and int(w) < 8:
+                    return int(w)
+    return 7
+
+
+def _ios_severity(line: LogLine) -> int:
+    if line.debug or not line.text.startswith("%"):
+        return 7
+    parts = line.text.split("-")
+    return int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else 7
+
+
+@TABLE.register("show debugging")
+def show_debugging(dev: Device, m: Match) -> str:
+    return debug.show(dev)
+
+
 @TABLE.register("show logging")
 def show_logging(dev: Device, m: Match) -> str:
-    logs = dev.state.logs if dev.config.logging_buffered else []
+    """The buffer in the stamp the configuration asks for (``logformat``); debug lines are
+    in it at `logging buffered debugging` (the lab's default level), as IOS writes them."""
+    level = _buffer_level(dev.config.extra_lines)
+    logs = [ln for ln in dev.state.logs if _ios_severity(ln) <= level] if dev.config.logging_buffered else []
     n = len(dev.state.logs)
     buffered = (
-        f"    Buffer logging:  level debugging, {n} messages logged, xml disabled,\n"
+        f"    Buffer logging:  level {LEVELS[level]}, {n} messages logged, xml disabled,\n"
         "                    filtering disabled\n"
         if dev.config.logging_buffered
         else "    Buffer logging:  disabled, xml disabled,\n                    filtering disabled\n"
@@ -329,7 +360,7 @@ def show_logging(dev: Device, m: Match) -> str:
         "Log Buffer (102400 bytes):\n"
         "\n"
     )
-    return head + "".join(f"{log_stamp(line.timestamp)}: {line.text}\n" for line in logs)
+    return head + "".join(logformat.render(dev.platform, dev.config, line, dev.state.boot_time) + "\n" for line in logs)
 
 
 # ---------------------------------------------------------------- running-config
@@ -543,6 +574,9 @@ def show_crypto_isakmp_sa(dev: Device, m: Match) -> str:
         for sa in _ike_sort(dev):
             dst, src = (sa.peer, sa.local) if sa.role == "initiator" else (sa.local, sa.peer)
             lines.append(f"{str(dst):<16}{str(src):<16}{sa.state:<15}{sa.conn_id:>7} ACTIVE")
+        for sa in dev.state.old_ike_sas:  # replaced at a rekey, not yet purged (IOS-XE)
+            dst, src = (sa.peer, sa.local) if sa.role == "initiator" else (sa.local, sa.peer)
+            lines.append(f"{str(dst):<16}{str(src):<16}{sa.state:<15}{sa.conn_id:>7} ACTIVE (deleted)")
         return "\n".join(lines) + "\n\nIPv6 Crypto ISAKMP SA\n\n"
     lines = [
         "Codes: C - IKE configuration mode, D - Dead Peer Detection",

@@ -125,9 +125,11 @@ class RunningLab:
         checked: the lab's key is new each run); ``overrides`` per device name."""
         t = self.built.tunnels[tunnel]
         out = []
-        for name, mine, other in ((t.a, t.a_endpoint, t.b_endpoint), (t.b, t.b_endpoint, t.a_endpoint)):
+        for name, mine, nat, other in ((t.a, t.a_endpoint, t.a_nat, t.b_nat or t.b_endpoint),
+                                       (t.b, t.b_endpoint, t.b_nat, t.a_nat or t.a_endpoint)):
+            nat_address = str(nat) if nat is not None else None
             if name not in self.built.lab.devices:  # a remote-access client: not ours, its address only
-                out.append(PeerTarget(name, None, str(mine), str(other), None))
+                out.append(PeerTarget(name, None, str(mine), str(other), None, nat_address=nat_address))
                 continue
             p = self.netmiko_params(name)
             spec = ConnectionSpec(
@@ -139,7 +141,8 @@ class RunningLab:
                 setattr(spec, key, value)
             hints = _hints(self.built.lab.devices[name], ("", ""))
             out.append(PeerTarget(name, p["device_type"], str(mine), str(other), spec,
-                                  crypto_map=hints.get("crypto_map"), interface=hints.get("interface")))
+                                  crypto_map=hints.get("crypto_map"), interface=hints.get("interface"),
+                                  nat_address=nat_address))
         return out
 
     def collector_options(self, tunnel: int = 0) -> dict[str, Any]:
@@ -186,8 +189,8 @@ class RunningLab:
             tunnels.append({
                 "name": t.name,
                 "peers": [
-                    {"device": t.a, "crypto_endpoint": str(t.a_endpoint), **_hints(a, t.a_probe)},
-                    {"device": t.b, "crypto_endpoint": str(t.b_endpoint), **_hints(b, t.b_probe)},
+                    {"device": t.a, "crypto_endpoint": str(t.a_endpoint), **_nat(t.a_nat), **_hints(a, t.a_probe)},
+                    {"device": t.b, "crypto_endpoint": str(t.b_endpoint), **_nat(t.b_nat), **_hints(b, t.b_probe)},
                 ],
                 "probe_from": t.a if t.probe_side == "a" else t.b,
                 "tags": ["lab"] + (self.built.scenario.tags if self.built.scenario else []),
@@ -226,6 +229,11 @@ class RunningLab:
             for k, v in self.env().items():
                 fh.write(f"export {k}={v}\n")
         return kh, env_file
+
+
+def _nat(address: Any) -> dict[str, str]:
+    """A peer behind NAT: the inventory's ``nat_address`` (the address the other peer sees)."""
+    return {} if address is None else {"nat_address": str(address)}
 
 
 def _hints(dev: Device, probe: tuple[str, Any]) -> dict[str, Any]:

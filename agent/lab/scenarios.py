@@ -8,8 +8,9 @@ looks like on each side (``observe``), which the tests assert over SSH."""
 
 from __future__ import annotations
 
+import random
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from ipaddress import IPv4Address
@@ -19,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.lab import config_asa, config_ios, ike, ra, traffic
+from agent.lab import noise as noise_layer
 from agent.lab.config_common import GLOBAL, ConfigError, Mode
 from agent.lab.model import Platform
 from agent.lab.shell_api import SshFaults
@@ -115,6 +117,9 @@ class Scenario(Strict):
     tags: list[str] = Field(default_factory=list)
     clients: list[ClientModel] = Field(default_factory=list)
     remote_access: RaHints | None = None
+    #: a side behind a NAT/PAT device: its own outside address (the scenario's config puts it
+    #: on the interface); the other peers see it as the base's outside_ip
+    nat: dict[Side, str] = Field(default_factory=dict)
 
     @property
     def kind(self) -> str:
@@ -202,6 +207,8 @@ class TunnelInfo:
     probe_side: Side
     kind: str = "l2l"  # l2l | remote-access (side b is then a client, not a device)
     remote_access: RaHints | None = None
+    a_nat: IPv4Address | None = None  # behind NAT: the address the other peer sees
+    b_nat: IPv4Address | None = None
 
 
 @dataclass
@@ -210,6 +217,8 @@ class BuiltLab:
     scenario: Scenario | None
     secrets: Secrets
     tunnels: list[TunnelInfo]
+    noise_seed: int | None = None  # the seed of the production noise (``noise``), None: a clean lab
+    noise: list[noise_layer.NoiseReport] = field(default_factory=list)
 
     @property
     def sides(self) -> tuple[Side, ...]:
@@ -265,12 +274,14 @@ def side_values(side: Side, hostname: str, sec: Secrets) -> dict[str, str]:
     }
 
 
-def build(name: str, *, sec: Secrets | None = None, seed: int = 7) -> BuiltLab:
-    """A lab in the state scenario ``name`` describes, ready to be served over SSH."""
+def build(name: str, *, sec: Secrets | None = None, seed: int = 7, noise: int | None = None,
+          noise_options: noise_layer.NoiseOptions | None = None) -> BuiltLab:
+    """A lab in the state scenario ``name`` describes, ready to be served over SSH; with
+    ``noise`` (a seed), its devices carry production noise (``agent.lab.noise``)."""
     sc = get(name)
     sec = sec or Secrets.generate()
     if sc.pair in HEADENDS:
-        return _build_headend(sc, sec, seed)
+        return _build_headend(sc, sec, seed, noise, noise_options)
     lab = Lab(seed=seed)
     kinds = PAIRS[sc.pair]
     names = {"a": _bases()["names"][kinds[0]]["a"], "b": _bases()["names"][kinds[1]]["b"]}
@@ -280,18 +291,31 @@ def build(name: str, *, sec: Secrets | None = None, seed: int = 7) -> BuiltLab:
         devices[s] = _add_side(lab, sc, s, kind, names[s], sec, "ikev2" if sc.ike == 2 else None)
     sides = _bases()["sides"]
     a_ip, b_ip = IPv4Address(sides["a"]["outside_ip"]), IPv4Address(sides["b"]["outside_ip"])
-    lab.set_path(a_ip, b_ip, PathSpec(**sc.path.model_dump()))
+    own = {side: IPv4Address(addr) for side, addr in sc.nat.items()}
+    for side, addr in own.items():  # a PAT device in front of the side, UDP 500/4500 forwarded
+        lab.nat[addr] = a_ip if side == "a" else b_ip
+    lab.set_path(a_ip, b_ip, PathSpec(**{**sc.path.model_dump(), "nat": sc.path.nat or bool(own)}))
     tunnel = TunnelInfo(
         name=f"{names['a']}--{names['b']}",
-        a=names["a"], b=names["b"], a_endpoint=a_ip, b_endpoint=b_ip,
+        a=names["a"], b=names["b"], a_endpoint=own.get("a", a_ip), b_endpoint=own.get("b", b_ip),
         a_probe=(_inside_label(devices["a"]), IPv4Address(sides["b"]["host"])),
         b_probe=(_inside_label(devices["b"]), IPv4Address(sides["a"]["host"])),
         probe_side=sc.probe,
+        a_nat=a_ip if "a" in own else None, b_nat=b_ip if "b" in own else None,
     )
     built = BuiltLab(lab, sc, sec, [tunnel])
+    _noise(built, noise, {names["a"]: b_ip, names["b"]: a_ip}, noise_options)
     for action in sc.setup:
         run_action(built, action)
     return built
+
+
+def _noise(built: BuiltLab, seed: int | None, peers: dict[str, IPv4Address | None],
+           options: noise_layer.NoiseOptions | None) -> None:
+    if seed is None:
+        return
+    built.noise_seed = seed
+    built.noise = noise_layer.apply(built.lab, seed, peers, options or noise_layer.NoiseOptions())
 
 
 def _add_side(lab: Lab, sc: Scenario, side: Side, kind: str, name: str, sec: Secrets, base: str | None) -> Device:
@@ -308,13 +332,17 @@ def _add_side(lab: Lab, sc: Scenario, side: Side, kind: str, name: str, sec: Sec
     return dev
 
 
-def _build_headend(sc: Scenario, sec: Secrets, seed: int) -> BuiltLab:
+def _build_headend(sc: Scenario, sec: Secrets, seed: int, noise: int | None,
+                   noise_options: noise_layer.NoiseOptions | None) -> BuiltLab:
     """A remote-access lab: the headend (side a, the base ASA plus seed 003's L2TP/IPsec
     configuration and the scenario's lines) and its clients, which dial in at build."""
     lab = Lab(seed=seed)
     kind = HEADENDS[sc.pair]
     name = _bases()["names"][kind]["a"]
     dev = _add_side(lab, sc, "a", kind, name, sec, "remote_access")
+    # the noise goes on before the clients dial in: they are the newest events
+    options = noise_options or noise_layer.NoiseOptions()
+    reports = noise_layer.apply(lab, noise, {name: None}, options) if noise is not None else []
     if not sc.clients:
         raise ScenarioError(f"{sc.name}: a remote-access scenario needs clients")
     for client in sc.clients:
@@ -328,6 +356,7 @@ def _build_headend(sc: Scenario, sec: Secrets, seed: int) -> BuiltLab:
         kind="remote-access", remote_access=(sc.remote_access or RaHints()).model_copy(update={"user": user.user}),
     )
     built = BuiltLab(lab, sc, sec, [tunnel])
+    built.noise_seed, built.noise = noise, reports
     for action in sc.setup:
         run_action(built, action)
     return built
@@ -363,7 +392,8 @@ def probe(built: BuiltLab, side: str, count: int = 5, size: int = 100, df: bool 
 
 def run_action(built: BuiltLab, action: dict[str, Any]) -> None:
     """One setup step: ``ping``, ``reboot``, ``clear_alone``, ``expire_child``, ``expire_context``,
-    ``idle_teardown``, ``bounce``, ``advance`` (seconds)."""
+    ``idle_teardown``, ``bounce``, ``advance`` (seconds), ``other_tunnels`` ({side, count}),
+    ``rekey`` (side)."""
     if len(action) != 1:
         raise ScenarioError(f"a setup step has exactly one action: {action}")
     (verb, arg), = action.items()
@@ -402,5 +432,14 @@ def run_action(built: BuiltLab, action: dict[str, Any]) -> None:
         ike.clear_ipsec(lab, dev)
     elif verb == "advance":
         lab.advance(float(arg))
+    elif verb == "other_tunnels":  # {side: a, count: 19}: more L2L peers up on the same map
+        dev = built.device(arg["side"])
+        rng = random.Random(f"{dev.name}:{arg['count']}")
+        known = {e.peers[0] for m in dev.config.crypto_maps.values() for e in m.values() if e.peers}
+        free = [p for p in noise_layer.PEER_POOL if p not in known and lab.owner_of(p) is None]
+        noise_layer.add_other_tunnels(lab, dev, free[: int(arg["count"])], rng, int(arg.get("failing", 0)))
+    elif verb == "rekey":  # a phase 1 rekey with the tunnel's peer in progress on this side
+        t = built.tunnels[0]
+        noise_layer.rekeying(built.device(arg), (t.b_nat or t.b_endpoint) if arg == "a" else (t.a_nat or t.a_endpoint))
     else:
         raise ScenarioError(f"unknown setup action {verb!r}")

@@ -8,12 +8,12 @@ import re
 from collections.abc import Callable
 from ipaddress import IPv4Address
 
-from agent.lab import config_asa, config_ios, ike, journal, traffic
+from agent.lab import config_asa, config_ios, debug, ike, journal, logformat, traffic
 from agent.lab.config_common import GLOBAL, ConfigError, Mode
 from agent.lab.grammar import CommandTable, Match, NoMatch, caret_line
 from agent.lab.model import Platform
 from agent.lab.shell_api import Reply
-from agent.lab.world import Device, Lab
+from agent.lab.world import Device, Lab, MonitorQueue
 
 ERROR_PREFIX = {Platform.ASA: "ERROR: ", Platform.IOS: ""}
 INTERFACE_ABBREV = {"gi": "GigabitEthernet", "te": "TenGigabitEthernet", "fa": "FastEthernet", "lo": "Loopback", "tu": "Tunnel"}
@@ -37,6 +37,7 @@ class DeviceShell:
         self.mode: Mode | None = None  # None: exec; else a configuration mode
         self.reading_secret = False
         self.interp = config_asa if device.platform is Platform.ASA else config_ios
+        self.monitor: MonitorQueue | None = None  # queued `terminal monitor` output
 
     # ------------------------------------------------------------ Shell protocol
 
@@ -65,7 +66,7 @@ class DeviceShell:
         lab = self.dev.lab
         lock = lab.lock if lab is not None else self.dev.lock
         with lock:
-            return self._handle(line)
+            return self._monitored(self._handle(line))
 
     # ------------------------------------------------------------ dispatch
 
@@ -87,6 +88,31 @@ class DeviceShell:
             return self._config_line(text)
         return self._exec(text)
 
+    def _terminal(self, args: list[str]) -> Reply:
+        """`terminal monitor` copies syslog and debug output to this session, printed before
+        the next command's answer; `terminal no monitor` / `no terminal monitor` stops it."""
+        if args and len(args[0]) >= 3 and "monitor".startswith(args[0]):
+            if self.monitor is None:
+                self.monitor = MonitorQueue()
+                self.dev.monitors.add(self.monitor)
+        elif args[:1] == ["no"] and len(args) == 2 and "monitor".startswith(args[1]):
+            self.stop_monitor()
+        return Reply()
+
+    def stop_monitor(self) -> None:
+        if self.monitor is not None:
+            self.dev.monitors.discard(self.monitor)
+            self.monitor = None
+
+    def _monitored(self, reply: Reply) -> Reply:
+        """What `terminal monitor` queued since the last command, ahead of the answer."""
+        queued = self.monitor.take() if self.monitor is not None else []
+        if not queued:
+            return reply
+        lines = [logformat.render(self.dev.platform, self.dev.config, ln, self.dev.state.boot_time) for ln in queued]
+        reply.output = "".join(line + "\n" for line in lines) + reply.output
+        return reply
+
     def _error(self, message: str, position: int, text: str) -> Reply:
         caret = caret_line(len(self.prompt()), text, position)
         return Reply(f"{caret}\n{ERROR_PREFIX[self.dev.platform]}{message}\n")
@@ -104,7 +130,16 @@ class DeviceShell:
             self.privileged = False
             return Reply()
         if "terminal".startswith(low[0]) and len(low) >= 2 and len(low[0]) >= 3:
-            return Reply()  # terminal length 0 / width 511 / pager 0
+            return self._terminal(low[1:])  # terminal length 0 / width 511 / pager 0 / monitor
+        if low[:2] == ["no", "terminal"] and len(low) == 3 and "monitor".startswith(low[2]):
+            return self._terminal(["no", "monitor"])  # ASA `no terminal monitor`
+        if debug.is_debug(words):
+            if not self.privileged:
+                return self._error("% Invalid input detected at '^' marker.", 0, text)
+            try:
+                return Reply(debug.command(self.dev, words))
+            except debug.DebugSyntax as exc:
+                return self._error("% Invalid input detected at '^' marker.", exc.position, text)
         if low[0] == "configure" or (len(low) == 2 and "configure".startswith(low[0]) and len(low[0]) >= 4):
             if not self.privileged:
                 return self._error("% Invalid input detected at '^' marker.", 0, text)

@@ -161,7 +161,7 @@ def _encrypt(
 
 def _decrypt(lab: Lab, dev: Device, sent: IpsecSa, src: IPv4Address, dst: IPv4Address, size: int) -> Hop:
     cfg = dev.config
-    local, peer = sent.peer, sent.local
+    local, peer = lab.real(sent.peer), lab.seen_as(sent.local)  # behind NAT: own vs. public address
     sa = next((s for s in dev.state.ipsec_sas if s.spi_in == sent.spi_out and s.peer == peer), None)
     r_itf = cfg.interface_owning(local)
     seq = sent.counters.encaps

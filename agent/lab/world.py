@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from ipaddress import IPv4Address
@@ -43,6 +44,23 @@ class DeviceFaults:
     expire_vpn_context: bool = False  # new outbound SAs get an expired VPN context (ASA)
 
 
+class MonitorQueue:
+    """Log and debug lines waiting to be printed on one `terminal monitor` session."""
+
+    LIMIT = 1000
+
+    def __init__(self) -> None:
+        self.lines: list[LogLine] = []
+
+    def put(self, line: LogLine) -> None:
+        self.lines.append(line)
+        del self.lines[:-self.LIMIT]
+
+    def take(self) -> list[LogLine]:
+        out, self.lines = self.lines, []
+        return out
+
+
 @dataclass
 class Device:
     name: str
@@ -55,6 +73,9 @@ class Device:
     lab: Lab | None = None
     port: int = 0
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    #: the queues of sessions that run `terminal monitor` (held weakly: a session that ends
+    #: without `terminal no monitor` just disappears)
+    monitors: weakref.WeakSet[MonitorQueue] = field(default_factory=weakref.WeakSet, repr=False)
 
     @property
     def platform(self) -> Platform:
@@ -67,11 +88,16 @@ class Device:
     def now(self) -> float:
         return self.lab.now() if self.lab else EPOCH
 
-    def log(self, text: str) -> None:
-        """Append a syslog message (``%FAC-SEV-MNEMONIC: ...`` without the timestamp)."""
-        self.state.logs.append(LogLine(self.now(), text))
+    def log(self, text: str, *, debug: bool = False) -> None:
+        """Append a syslog message (``%FAC-SEV-MNEMONIC: ...`` without the timestamp), or a
+        debug line, and copy it to the sessions that run `terminal monitor`."""
+        self.state.log_seq += 1
+        line = LogLine(self.now(), text, self.state.log_seq, debug)
+        self.state.logs.append(line)
         if len(self.state.logs) > 2000:
             del self.state.logs[:500]
+        for queue in list(self.monitors):
+            queue.put(line)
 
     def next_conn_id(self) -> int:
         cid = self.state.next_conn_id
@@ -89,6 +115,9 @@ class Lab:
         self._started = time.monotonic()
         self.offset = 0.0  # seconds added by scenarios that age the lab ("an hour later")
         self.lock = threading.RLock()
+        #: a NAT/PAT device in front of a lab device: its own address -> the public one the
+        #: other peers see (UDP 500/4500 forwarded to it)
+        self.nat: dict[IPv4Address, IPv4Address] = {}
 
     def now(self) -> float:
         return EPOCH + (time.monotonic() - self._started) + self.offset
@@ -106,7 +135,16 @@ class Lab:
         self.devices[device.name] = device
         return device
 
+    def seen_as(self, addr: IPv4Address) -> IPv4Address:
+        """The address the internet sees for ``addr``: behind a NAT/PAT device, its public one."""
+        return self.nat.get(addr, addr)
+
+    def real(self, addr: IPv4Address) -> IPv4Address:
+        """The device's own address behind a public (NAT) address; other addresses as given."""
+        return next((inside for inside, public in self.nat.items() if public == addr), addr)
+
     def owner_of(self, addr: IPv4Address) -> Device | None:
+        addr = self.real(addr)
         for dev in self.devices.values():
             itf = dev.config.interface_owning(addr)
             if itf is not None and not itf.shutdown:
@@ -114,11 +152,12 @@ class Lab:
         return None
 
     def set_path(self, a: IPv4Address, b: IPv4Address, spec: PathSpec) -> None:
-        self.paths[frozenset((a, b))] = spec
+        self.paths[frozenset((self.seen_as(a), self.seen_as(b)))] = spec
 
     def path(self, a: IPv4Address, b: IPv4Address) -> PathSpec:
-        """The path between two addresses; unknown pairs are plainly reachable if b exists."""
-        spec = self.paths.get(frozenset((a, b)))
+        """The path between two addresses (public ones: a NAT'd device's own address is its
+        public one here); unknown pairs are plainly reachable if b exists."""
+        spec = self.paths.get(frozenset((self.seen_as(a), self.seen_as(b))))
         if spec is not None:
             return spec
         return PathSpec(reachable=self.owner_of(b) is not None)

@@ -31,6 +31,7 @@ class SweepPeer:
     platform: str | None
     endpoint: str
     connection: ConnectionSpec | None
+    nat_address: str | None = None  # behind NAT: the address the other peer sees this one as
 
 
 @dataclass
@@ -170,7 +171,8 @@ def run_sweep(tunnels: list[SweepTunnel], workers: int = 8, progress: Progress |
             elif got.error is not None:
                 error = f"{got.error.kind}: {got.error}"
             peers.append(PeerCtx(p.name, p.platform, p.endpoint, got is not None and got.error is None,
-                                 got.facts if got else None, dict(got.outputs) if got else {}, error))
+                                 got.facts if got else None, dict(got.outputs) if got else {}, error,
+                                 nat_address=p.nat_address))
         results.append(TunnelResult(t.name, diagnose(lib, Context(t.name, peers, kind=t.kind, remote_access=t.remote_access))))
     return SweepResult(started, time.monotonic() - t0, results, reads, workers, parse_seconds, warm_seconds)
 

@@ -8,6 +8,7 @@ from agent.collector import TunnelCollector
 from agent.engine.run import diagnose_live
 from agent.lab import scenarios as S
 from agent.lab.runner import RunningLab
+from tests.unit.engine.test_offline_lab_bundles import ENGINE_GAPS
 
 pytestmark = pytest.mark.integration
 
@@ -19,7 +20,24 @@ FAST = {"asa-ios-ssh-hang": {"hq-asa": {"read_timeout": 2}},
         "asa-ios-ssh-endless-output": {"hq-asa": {"read_timeout": 2}}}
 
 
-@pytest.mark.parametrize("name", sorted(S.catalog()))
+#: a tunnel to a peer behind NAT, diagnosed live (the lab follows real captures; agent/engine
+#: is not changed here)
+LIVE_GAPS = {
+    "asa-ios-natt-healthy": (
+        "engine gap (agent/engine/run.py _read_again): after the probe the SA tables are read again "
+        "filtered by the other peer's own address (PeerCtx.endpoint, 192.168.50.2) instead of the address "
+        "this side sees (its nat_address, 198.51.100.2): the ASA's `show crypto ipsec sa peer 192.168.50.2` "
+        "is empty and the healthy NAT-T tunnel reads as one-sided (STALE_SA)"),
+}
+
+
+def _cases() -> list[object]:
+    gaps = {**ENGINE_GAPS, **LIVE_GAPS}
+    return [pytest.param(name, marks=[pytest.mark.xfail(reason=gaps[name], strict=True)] if name in gaps else [])
+            for name in sorted(S.catalog())]
+
+
+@pytest.mark.parametrize("name", _cases())
 def test_live_diagnosis_names_the_expected_root_cause(name: str) -> None:
     built = S.build(name)
     sc = built.scenario

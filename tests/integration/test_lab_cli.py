@@ -43,6 +43,18 @@ def test_lab_up_starts_every_scenario_and_writes_an_inventory(name: str, tmp_pat
     assert inv.with_suffix(".known_hosts").read_text().startswith("[127.0.0.1]:")
 
 
+def test_lab_up_with_noise_prints_its_number_and_writes_the_nat_address(tmp_path: Path) -> None:
+    inv = tmp_path / "inventory.yaml"
+    result = runner.invoke(app, ["lab", "up", "--scenario", "asa-ios-natt-healthy", "--noise-seed", "4242",
+                                 "--inventory-out", str(inv), "--duration", "0.2"])
+    assert result.exit_code == 0, result.output
+    assert "(replay with --noise-seed 4242)" in result.output
+    branch = yaml.safe_load(inv.read_text())["tunnels"][0]["peers"][1]
+    assert (branch["crypto_endpoint"], branch["nat_address"]) == ("192.168.50.2", "198.51.100.2")
+    result = runner.invoke(app, ["lab", "up", "--scenario", "asa-ios-healthy", "--noise", "--duration", "0.2"])
+    assert result.exit_code == 0 and "(replay with --noise-seed " in result.output, result.output
+
+
 def test_unknown_scenario_is_a_clear_error() -> None:
     result = runner.invoke(app, ["lab", "up", "--scenario", "no-such-thing", "--duration", "0.1"])
     assert result.exit_code == 2

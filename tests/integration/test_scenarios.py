@@ -169,7 +169,7 @@ NOT_CLEARABLE = [n for n in NAMES if S.get(n).repair == "none" and S.get(n).obse
 def test_clearing_sas_repairs_only_stale_state(name: str) -> None:
     with lab(name) as (built, running):
         t = built.tunnels[0]
-        for side, peer in (("a", t.b_endpoint), ("b", t.a_endpoint)):
+        for side, peer in (("a", t.b_nat or t.b_endpoint), ("b", t.a_nat or t.a_endpoint)):  # as each side sees the other
             dev = built.device(side)
             with connect(running, dev.name) as conn:
                 conn.enable()

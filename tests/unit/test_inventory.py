@@ -418,3 +418,16 @@ def test_garbage_bytes_raise_only_inventory_error(tmp_path_factory: pytest.TempP
         load_inventory(path)
     except InventoryError as exc:
         assert exc.problems
+
+
+def test_a_peer_behind_nat_is_filtered_by_the_address_the_other_side_sees(tmp_path: Path, creds: dict[str, str]) -> None:
+    from agent.targets import peer_targets, sweep_tunnels
+
+    text = BASE.replace("        crypto_endpoint: 198.51.100.2\n",
+                        "        crypto_endpoint: 192.168.50.2\n        nat_address: 198.51.100.2\n")
+    inv = load_inventory(write(tmp_path, text))
+    hq, br = peer_targets(inv, inv.tunnel("hq-br"))
+    assert (hq.remote_endpoint, hq.nat_address) == ("198.51.100.2", None)  # the ASA sees the PAT address
+    assert (br.crypto_endpoint, br.nat_address, br.remote_endpoint) == ("192.168.50.2", "198.51.100.2", "203.0.113.1")
+    [swept] = sweep_tunnels(inv, [inv.tunnel("hq-br")])
+    assert [p.nat_address for p in swept.peers] == [None, "198.51.100.2"]

@@ -8,6 +8,7 @@ import pytest
 from agent.collector import Bundle, BundlePeer
 from agent.engine.run import diagnose_bundle
 from agent.lab import scenarios as S
+from agent.lab.noise import NoiseOptions
 from agent.lab.scenarios import apply_config
 from agent.lab.shell import DeviceShell
 from agent.platforms import tunnel_commands
@@ -18,9 +19,11 @@ def bundle_of(built: S.BuiltLab, redactor: Redactor) -> Bundle:
     t = built.tunnels[0]
     hints = t.remote_access.model_dump(exclude_none=True) if t.remote_access is not None else {}
     peers = []
-    for name, mine, other in ((t.a, t.a_endpoint, t.b_endpoint), (t.b, t.b_endpoint, t.a_endpoint)):
+    for name, mine, nat, other in ((t.a, t.a_endpoint, t.a_nat, t.b_nat or t.b_endpoint),
+                                   (t.b, t.b_endpoint, t.b_nat, t.a_nat or t.a_endpoint)):
+        nat_address = str(nat) if nat is not None else None
         if name not in built.lab.devices:  # a remote-access client: not ours
-            peers.append(BundlePeer(name, None, str(mine)))
+            peers.append(BundlePeer(name, None, str(mine), nat_address=nat_address))
             continue
         dev = built.lab.devices[name]
         shell = DeviceShell(dev)
@@ -31,7 +34,7 @@ def bundle_of(built: S.BuiltLab, redactor: Redactor) -> Bundle:
             if "Invalid input" in text and spec.fallback:
                 text = shell.handle_line(spec.fallback).output
             outputs[spec.command] = redactor.redact(text)
-        peers.append(BundlePeer(name, dev.platform.value, str(mine), None, outputs))
+        peers.append(BundlePeer(name, dev.platform.value, str(mine), None, outputs, nat_address=nat_address))
     return Bundle(peers, t.name, kind=t.kind, remote_access=hints)
 
 
@@ -46,7 +49,23 @@ def scenario_bundle(name: str, lines: dict[str, list[str]] | None = None, probe:
     return bundle_of(built, Redactor())
 
 
-@pytest.mark.parametrize("name", sorted(S.catalog()))
+#: scenarios the engine diagnoses wrongly even without noise (the lab follows the capture;
+#: agent/engine is not changed here)
+ENGINE_GAPS = {
+    "asa-asa-peer-address-default-group": (
+        "engine gap (agent/engine phase 1 auth checks): the responder ASA logs 'Group = DefaultL2LGroup, "
+        "IP = 203.0.113.1, ERROR, had problems decrypting packet, probably due to mismatched pre-shared key' "
+        "and has no tunnel-group named 203.0.113.1 (seed 000's form of a wrong tunnel-group name); the engine "
+        "reads MM_WAIT_MSG6/MSG5 as PSK_MISMATCH instead of TUNNEL_GROUP_MISMATCH"),
+}
+
+
+def _clean_cases() -> list[object]:
+    return [pytest.param(name, marks=[pytest.mark.xfail(reason=ENGINE_GAPS[name], strict=True)] if name in ENGINE_GAPS else [])
+            for name in sorted(S.catalog())]
+
+
+@pytest.mark.parametrize("name", _clean_cases())
 def test_offline_diagnosis_of_rendered_scenario(name: str) -> None:
     built = S.build(name)
     sc = built.scenario
@@ -108,3 +127,71 @@ def test_a_fix_is_given_only_for_the_platforms_of_the_tunnel(name: str, platform
     S.probe(built, "a")
     diag = diagnose_bundle(bundle_of(built, Redactor()))
     assert diag.root_cause.code == "PSK_MISMATCH" and set(diag.root_cause.fix) == platforms
+
+
+# ---------------------------------------------------------------- with production noise
+#
+# The same scenarios on devices that carry production noise (agent/lab/noise.py): other
+# tunnels up and one failing, a rekey, days of other peers' and users' log lines, since-boot
+# counters.  Each scenario runs with every device stamping its log lines and with none
+# stamping (the ASA's default).  The seed is random per run unless --noise-seed /
+# IPSEC_LAB_NOISE_SEED fixes it, and every assertion names it.  Where the noisy diagnosis
+# is wrong because of the engine (the real capture wins; agent/engine is not changed here),
+# the case is an expected failure naming the gap.
+
+_NO_PEER = ("engine gap (agent/engine/logscope.py tunnel_lines): on a device whose buffer names other "
+            "peers, a line that names no peer is dropped, and with it device-wide evidence: {}")
+_UNSTAMPED = ("engine gap (agent/engine/logscope.py recent): without timestamps (the ASA's default) every "
+              "line counts as recent, so the tunnel's own idle timeout of days ago (%ASA-4-113019 ... "
+              "Reason: Idle Timeout) is read as the cause")
+NOISE_GAPS: dict[tuple[str, str], str] = {
+    **{(name, variant): _NO_PEER.format(what) for name, what in {
+        "asa-ios-map-incomplete": "%ASA-3-713063: IKE Peer address not configured for destination 0.0.0.0",
+        "asa-ios-ikev2-map-incomplete": "%ASA-3-713063: IKE Peer address not configured for destination 0.0.0.0",
+        "asa-ios-mtu": "%ASA-4-400024 Large ICMP packet / %ASA-6-313005 ICMP type 3 code 4 from the path",
+        "asa-ios-preserve-vpn-flows": "%ASA-6-302014 Teardown TCP connection ... Tunnel has been torn down",
+        "ios-ios-anti-replay": "%CRYPTO-4-PKT_REPLAY_ERR: decrypt: replay check failed connection id=N (an SA, not a peer)",
+        "ios-ios-bandwidth-limit": "%CERM-4-TX_BW_LIMIT: Maximum Tx Bandwidth limit ... reached (device-wide)",
+    }.items() for variant in ("stamped", "unstamped")},
+    ("asa-ios-no-traffic", "unstamped"): _UNSTAMPED,
+}
+NOISE_VARIANTS = {"stamped": NoiseOptions(stamped=True, old_expired_context=False),
+                  "unstamped": NoiseOptions(stamped=False, old_expired_context=False)}
+
+
+def _noisy_cases() -> list[object]:
+    cases = []
+    for name in sorted(S.catalog()):
+        for variant in NOISE_VARIANTS:
+            gap = ENGINE_GAPS.get(name) or NOISE_GAPS.get((name, variant))
+            if (name, variant) in {("asa-ios-map-incomplete", "unstamped"), ("asa-ios-ikev2-map-incomplete", "unstamped")}:
+                gap = f"{gap}; and {_UNSTAMPED}"
+            marks = [pytest.mark.xfail(reason=gap, strict=True)] if gap else []
+            cases.append(pytest.param(name, variant, id=f"{name}-{variant}", marks=marks))
+    return cases
+
+
+def noisy_diagnosis(name: str, seed: int, options: NoiseOptions) -> tuple[str, str]:
+    """(expected code, the diagnosis of the noisy lab after the probe a live run sends)."""
+    built = S.build(name, noise=seed, noise_options=options)
+    sc = built.scenario
+    assert sc is not None
+    if sc.observe.after_probe:
+        S.probe(built, sc.probe)
+    return sc.expect, diagnose_bundle(bundle_of(built, Redactor())).root_cause.code
+
+
+@pytest.mark.parametrize("name, variant", _noisy_cases())
+def test_offline_diagnosis_of_noisy_scenario(name: str, variant: str, noise_seed: int) -> None:
+    expect, got = noisy_diagnosis(name, noise_seed, NOISE_VARIANTS[variant])
+    assert got == expect, f"{name} with noise ({variant}, --noise-seed {noise_seed}): got {got}, expected {expect}"
+
+
+@pytest.mark.parametrize("name", ["asa-ios-healthy", "asa-asa-healthy", "asa-ios-routing-missing"])
+@pytest.mark.xfail(strict=True, reason=(
+    "engine gap (agent/engine: the expired-context check): a since-boot `show asp drop` count of "
+    "vpn-context-expired with 'Last clearing: Never' is read as this tunnel's current fault "
+    "(EXPIRED_VPN_CONTEXT), though nothing dates it and the tunnel's own context works"))
+def test_offline_diagnosis_with_an_old_expired_context_count(name: str, noise_seed: int) -> None:
+    expect, got = noisy_diagnosis(name, noise_seed, NoiseOptions(stamped=True, old_expired_context=True))
+    assert got == expect, f"{name} with noise (old expired-context count, --noise-seed {noise_seed}): got {got}, expected {expect}"

@@ -81,7 +81,7 @@ def hq_config() -> DeviceConfig:
         "L2L-POLICY": GroupPolicy("L2L-POLICY", 30, ["ikev1"]),
     }
     cfg.tunnel_groups = {str(PEER): TunnelGroup(str(PEER), psk=PSK, default_group_policy="L2L-POLICY")}
-    cfg.extra_lines = ["logging enable", "logging buffered informational"]
+    cfg.extra_lines = ["logging enable", "logging timestamp", "logging buffered informational"]
     return cfg
 
 

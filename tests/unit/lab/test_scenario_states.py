@@ -84,7 +84,7 @@ def _healthy(built: S.BuiltLab, side: str) -> bool:
 
 def _clear_both(built: S.BuiltLab) -> None:
     t = built.tunnels[0]
-    for dev, peer in ((built.device("a"), t.b_endpoint), (built.device("b"), t.a_endpoint)):
+    for dev, peer in ((built.device("a"), t.b_nat or t.b_endpoint), (built.device("b"), t.a_nat or t.a_endpoint)):
         ike.clear_ipsec(built.lab, dev, peer)
         ike.clear_ike(built.lab, dev, peer)
 
