@@ -84,13 +84,24 @@ def _phase2(peer: PeerCtx, remote: str | None) -> list[Phase2Sa] | None:
             and (p.has_sa or not p.complete or bool(p.encaps or p.decaps))]  # a cut output keeps its counters
 
 
-def _logs(peer: PeerCtx, *needles: str) -> list[LogLine]:
-    """This tunnel's recent lines (``logscope``) holding one of ``needles``."""
+def _logs(peer: PeerCtx, *needles: str, history: bool = False) -> list[LogLine]:
+    """This tunnel's recent lines (``logscope``) holding one of ``needles``; since it last
+    came up unless ``history``."""
     k = _known(peer, "logs")
     if k is None:
         return []
-    mine = tunnel_lines(list(k.value or []), peer.remotes, peer.addresses, _other_peers(peer))
+    mine = tunnel_lines(list(k.value or []), peer.remotes, peer.addresses, _other_peers(peer), _protected(peer),
+                        history=history)
     return [ln for ln in mine if any(n.lower() in f"{ln.code} {ln.message}".lower() for n in needles)]
+
+
+def _protected(peer: PeerCtx) -> tuple[Any, ...]:
+    """The networks this tunnel protects, as this peer's crypto ACL and SAs show them."""
+    remote = peer.remotes[0] if peer.remotes else None
+    entry = _entry_for(peer, remote) if remote else None
+    nets = [n for pair in _acl(peer, entry.acl if entry else None) for n in pair]
+    nets += [n for sa in _phase2(peer, remote) or [] for n in (sa.local_ident, sa.remote_ident) if n is not None]
+    return tuple(dict.fromkeys(nets))
 
 
 def _other_peers(peer: PeerCtx) -> bool | None:
@@ -131,9 +142,9 @@ def _log_ev(peer: PeerCtx, lines: list[LogLine]) -> list[Evidence]:
     return [Evidence(peer.name, cmd, "\n".join(f"{ln.code}: {ln.message}" for ln in lines[:2]))] if lines else []
 
 
-def _any_logs(ctx: Context, *needles: str) -> tuple[PeerCtx, list[LogLine]] | None:
+def _any_logs(ctx: Context, *needles: str, history: bool = False) -> tuple[PeerCtx, list[LogLine]] | None:
     for peer in ctx.readable():
-        found = _logs(peer, *needles)
+        found = _logs(peer, *needles, history=history)
         if found:
             return peer, found
     return None
@@ -327,7 +338,9 @@ def local_config(ctx: Context) -> Outcome:
         if verdict is not None:
             return verdict
     for me, other in _pair(ctx):
-        found = _logs(me, "713063", "INCOMPLETE_CRYPTO_MAP", "entry incomplete")
+        # 713063 names no peer ("destination 0.0.0.0"): with no IKE SA for this tunnel, a recent one is its
+        found = _logs(me, "713063", "INCOMPLETE_CRYPTO_MAP", "entry incomplete") or device_logs(
+            me, "713063", "INCOMPLETE_CRYPTO_MAP", "entry incomplete")
         entry = _entry_for(me, other.endpoint)
         if found or (entry is not None and entry.incomplete):
             return Outcome("map_incomplete", f"{me.name}: crypto map entry incomplete or inactive",
@@ -928,7 +941,7 @@ def log_signatures(ctx: Context) -> Outcome:
     """Traffic flows: look for the seeds' warning signs and config differences."""
     found: list[tuple[str, PeerCtx, list[LogLine]]] = []
     for branch, needles in SIGNATURES:
-        hit = _any_logs(ctx, *needles)
+        hit = _any_logs(ctx, *needles, history=True) or _device_wide(ctx, branch, needles)
         if hit is None:
             continue
         peer, lines = hit
@@ -951,6 +964,21 @@ def log_signatures(ctx: Context) -> Outcome:
                        _ev(ctx.a, "tunnel_groups", "keepalive") + _ev(ctx.b, "ike", "keepalive"),
                        values={"keepalives": ", ".join(f"{k} {v}" for k, v in keep.items()), "remote": ctx.b.endpoint})
     return Outcome("clean", "traffic both ways, no warning signs")
+
+
+def _device_wide(ctx: Context, branch: str, needles: tuple[str, ...]) -> tuple[PeerCtx, list[LogLine]] | None:
+    """Lines that name no tunnel but still speak for this one: the crypto bandwidth cap is
+    the whole device's; IOS replay errors name an SA's connection id, not a peer, and are
+    this tunnel's when its own SA counts receive errors."""
+    for peer in ctx.readable():
+        lines = device_logs(peer, *needles)
+        if not lines:
+            continue
+        if branch == "bandwidth":
+            return peer, lines
+        if branch == "replay" and any(sa.recv_errors for sa in _phase2(peer, ctx.other(peer).endpoint) or []):
+            return peer, lines
+    return None
 
 
 def _counter_suspicions(ctx: Context) -> None:

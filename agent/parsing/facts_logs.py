@@ -48,7 +48,7 @@ _IPV4 = r"\d{1,3}(?:\.\d{1,3}){3}"
 _PEER_WORDS = re.compile(rf"(?:\bremote(?:\s+peer)?|\bfrom|\bpeer(?:\s+at)?|\bIP\s*=|\bsrcaddr\s*=|\bsrc\s*=|\bwith)\s*({_IPV4})\b",
                          re.I)
 #: an address that is a proxy identity (dest_proxy= A/M, local ident) rather than an IKE peer
-_PROXY = re.compile(rf"(?:proxy\s*=\s*|ident\S*\s*\(?)({_IPV4})|({_IPV4})\s*/\s*\d")
+_PROXY = re.compile(rf"(?:proxy\s*=\s*|ident\S*\s*\(?)({_IPV4})|({_IPV4})\s*/\s*\d{{1,3}}\.\d")
 _ANY = re.compile(rf"(?<![\d.])({_IPV4})(?![\d.])")
 
 
