@@ -178,7 +178,8 @@ def _read_again(collector: TunnelCollector, ctx: Context, ikev2: bool) -> None:
     first read of the same table.  The peers' sessions are independent: both at once."""
 
     def reread(peer: PeerCtx) -> None:
-        remote = next((p.endpoint for p in ctx.peers if p is not peer), "") or ""
+        # the other peer as this one knows it: behind NAT, by its translated address
+        remote = next((p.nat_address or p.endpoint for p in ctx.peers if p is not peer), "") or ""
         extra = SA_COMMANDS_IKEV2.get(peer.platform or "", []) if ikev2 else []
         for cmd in SA_COMMANDS.get(peer.platform or "", []) + extra:
             cmd = cmd.format(peer=remote)
