@@ -31,13 +31,13 @@ from agent.lab import scenarios as S
 from agent.report import render
 from agent.sweep import outputs
 from agent.sweep.runner import SweepResult, TunnelResult
-from tests.conftest import SHARED
 from tests.unit.engine.test_offline_lab_bundles import scenario_bundle
+from tests.unit.parsing.conftest import real_cases_dir
 
 # "Warning:" as Python prints it (DeprecationWarning: ...), not a device's "WARNING: crypto map ...";
 # the lab's `--noise-seed` (a random number's seed) is not a seed document
 INTERNAL = re.compile(r"(?i:(?<!noise[- ])\bseeds?\b|diagnoses\.md)|Warning:")
-REAL_CASES = SHARED / "real-cases"
+REAL_CASES = real_cases_dir()
 runner = CliRunner()
 
 

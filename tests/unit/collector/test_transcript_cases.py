@@ -14,10 +14,10 @@ from agent.cli import app
 from agent.collector import read_bundle
 from agent.engine.run import diagnose_bundle
 from tests.unit.engine.test_offline_seeds import FIX, one_peer
-from tests.unit.parsing.conftest import corpus_dir
+from tests.unit.parsing.conftest import corpus_dir, real_cases_dir
 
 SHARED = corpus_dir().parent  # the team's shared/ folder when the corpus is read from there
-REAL_CASES = SHARED / "real-cases"
+REAL_CASES = real_cases_dir()
 SEEDS = SHARED / "seeds"
 runner = CliRunner(env={"COLUMNS": "400"})
 

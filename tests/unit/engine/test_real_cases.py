@@ -15,9 +15,9 @@ from agent.collector import read_bundle
 from agent.engine.run import diagnose_bundle
 from agent.parsing.facts import build_peer_facts
 from agent.parsing.model import FactStatus
-from tests.unit.parsing.conftest import corpus_dir
+from tests.unit.parsing.conftest import real_cases_dir
 
-REAL_CASES = corpus_dir().parent / "real-cases"
+REAL_CASES = real_cases_dir()
 CASES = sorted(p for p in REAL_CASES.iterdir() if (p / "bundle.yaml").exists()) if REAL_CASES.is_dir() else []
 HEALTHY = {"TUNNEL_UP", "TUNNEL_IDLE", "NO_INTERESTING_TRAFFIC"}
 CLEARS = {"STALE_SA", "EXPIRED_VPN_CONTEXT"}

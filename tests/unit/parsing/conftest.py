@@ -28,6 +28,13 @@ def corpus_dir() -> Path:
 CORPUS = corpus_dir()
 
 
+def real_cases_dir() -> Path:
+    """The public real cases (shared/real-cases): beside the checkout, else the copy kept
+    in tests/real-cases (a fresh clone in CI)."""
+    shared = HERE.parents[3] / "shared" / "real-cases"
+    return shared if (shared / "README.md").exists() else HERE.parents[1] / "real-cases"
+
+
 @dataclass(frozen=True)
 class CorpusItem:
     source: str  #: ntc-templates or genieparser
