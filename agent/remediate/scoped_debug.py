@@ -67,7 +67,8 @@ _CLOCK = re.compile(r"^[*.]?\d{1,2}:\d{2}:\d{2}(?:\.\d+)?\s+\S+\s+\w{3}\s+\w{3}\
 
 #: possible causes only a debug (or the configurations) tells apart
 PHASE2_CAUSES = frozenset({"TRANSFORM_SET_MISMATCH", "PFS_MISMATCH", "PROXY_ID_MISMATCH"})
-PHASE1_CODES = frozenset({"NO_INTERESTING_TRAFFIC", "PEER_UNREACHABLE", "IKE_POLICY_MISMATCH", "PSK_MISMATCH",
+#: phase 1 tried and stalled ("nothing tried" is the probe's business, not a debug's)
+PHASE1_CODES = frozenset({"PEER_UNREACHABLE", "IKE_POLICY_MISMATCH", "PSK_MISMATCH",
                           "PEER_ADDRESS_MISMATCH", "TUNNEL_GROUP_MISMATCH", "ISAKMP_IDENTITY_MISMATCH",
                           "ISAKMP_NOT_ENABLED", "CRYPTO_MAP_NOT_APPLIED"})
 
@@ -157,12 +158,12 @@ def plan_debug(ctx: Context, targets: Sequence[PeerTarget], reason: str, seconds
 
 @dataclass
 class DebugOutcome:
-    """not_needed | not_possible | refused | declined | captured | failed"""
+    """not_needed | not_possible | refused | declined | captured | empty (on and off, nothing printed)"""
 
     status: str
     live: Live
     plan: DebugPlan | None = None
-    captured: dict[str, int] = field(default_factory=dict)  # device -> debug lines captured
+    captured: dict[str, int] = field(default_factory=dict)  # device -> lines captured (debug and syslog)
     still_on: dict[str, list[str]] = field(default_factory=dict)  # device -> the commands to run by hand
     notes: list[str] = field(default_factory=list)
 
@@ -341,7 +342,7 @@ def capture_and_diagnose(
             cap.switch_off()
             if cap.still_on:
                 warn(_still_on_text(cap.still_on))
-    outcome = DebugOutcome("captured" if any(cap.texts.values()) else "failed", live, plan,
+    outcome = DebugOutcome("captured" if any(cap.texts.values()) else "empty", live, plan,
                            {k: len(v) for k, v in cap.texts.items()}, cap.still_on, cap.notes)
     if cap.still_on:
         outcome.notes.append(_still_on_text(cap.still_on))

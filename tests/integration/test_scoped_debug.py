@@ -206,3 +206,29 @@ def test_cli_debugs_only_with_allow_debug(tmp_path: Path, monkeypatch: pytest.Mo
         assert_off_after_on(built_, sent)
         records = AuditLog(audit).read()
         assert records and all(r["confirmed_by"] == "--allow-debug" for r in records)
+
+
+@pytest.mark.parametrize("name, debug_on", [
+    ("asa-ios-psk-mismatch", "debug crypto ikev1 127"),
+    ("asa-ios-ikev2-psk-mismatch", "debug crypto ikev2 protocol 127"),
+])
+def test_asa_debug_when_phase_1_stalls_and_the_router_is_not_ours(name: str, debug_on: str, tmp_path: Path) -> None:
+    import dataclasses
+
+    built = S.build(name)
+    with RunningLab(built) as lab:
+        targets = [dataclasses.replace(t, connection=None, platform=None) if t.name == "br-rtr" else t
+                   for t in lab.targets(0)]
+        with TunnelCollector(built.tunnels[0].name, targets, **lab.collector_options()) as col:
+            live = diagnose_live(col, lab.probe())
+            out = capture_and_diagnose(col, live, lab.probe(), lambda plan: True, AuditLog(tmp_path / "audit.jsonl"),
+                                       confirmed_by="prompt", seconds=0)
+    assert out.plan is not None and "br-rtr is not ours" in out.plan.reason
+    assert out.status == "captured" and out.captured["hq-asa"] > 0
+    peer = next(p for p in out.live.ctx.peers if p.name == "hq-asa")
+    assert debug_on in peer.outputs  # the captured text, for the log parser
+    sent = [cmd for dev, cmd in journaled(journal_path()) if dev == "hq-asa"]
+    assert sent == ["debug crypto condition peer 198.51.100.2", debug_on,
+                    "no debug all", "no debug crypto condition peer 198.51.100.2"]
+    state = built.lab.devices["hq-asa"].state.debug
+    assert not state.kinds and not state.peers
