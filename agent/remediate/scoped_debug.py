@@ -322,7 +322,8 @@ def capture_and_diagnose(
     if not confirm(plan):
         live.diagnosis.not_checked.append("a scoped debug (not confirmed: nothing was sent; confirm at the prompt or "
                                          "--allow-debug)")
-        return DebugOutcome("declined", live, plan, notes=["not confirmed: no debug was turned on"])
+        return DebugOutcome("declined", live, plan,
+                            notes=["not confirmed: no debug was turned on (confirm at the prompt, or --allow-debug)"])
     code = live.diagnosis.root_cause.code
     cap = _Capture(plan, collector, audit, code, confirmed_by, say)
     ping = None

@@ -232,3 +232,39 @@ def test_asa_debug_when_phase_1_stalls_and_the_router_is_not_ours(name: str, deb
                     "no debug all", "no debug crypto condition peer 198.51.100.2"]
     state = built.lab.devices["hq-asa"].state.debug
     assert not state.kinds and not state.peers
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("answer", ["n", "y"])
+def test_at_a_terminal_the_debug_is_asked_for(answer: str, tmp_path: Path) -> None:
+    """Through a real pseudo-terminal: the plan is shown and asked `y/N`; `n` sends nothing."""
+    import os
+    import sys
+
+    import pexpect
+
+    built = undecidable()
+    with RunningLab(built) as lab:
+        inv = tmp_path / "inventory.yaml"
+        lab.write_inventory(inv)
+        audit = tmp_path / "audit.jsonl"
+        child = pexpect.spawn(
+            sys.executable, ["-m", "agent", "diagnose", built.tunnels[0].name, "-i", str(inv), "--audit-log", str(audit),
+                             "--debug-seconds", "0"],
+            env={**os.environ, **lab.env(), "COLUMNS": "160", "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+            encoding="utf-8", timeout=90, dimensions=(50, 160))
+        child.expect("proposed scoped debug")
+        child.expect(r"Turn this debug on\? \[y/N\]")
+        child.sendline(answer)
+        child.expect(pexpect.EOF)
+        child.close()
+        output = child.before or ""
+        sent = journaled(journal_path())
+    if answer == "n":
+        assert child.exitstatus == 3 and "INSUFFICIENT_EVIDENCE" in output, output
+        assert sent == [] and not audit.exists()
+    else:
+        assert child.exitstatus == 1 and "TRANSFORM_SET_MISMATCH" in output, output
+        assert "debug turned off" in output
+        assert_off_after_on(built, sent)
+        assert {r["confirmed_by"] for r in AuditLog(audit).read()} == {"prompt"}
