@@ -589,6 +589,9 @@ def diagnose_cmd(
     yes: bool = typer.Option(False, "--yes", "-y", help="Apply the remediation the playbook allows without asking."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the remediation commands; send nothing."),
     remediate: bool = typer.Option(True, help="Offer the remediation the playbook allows (live mode)."),
+    allow_debug: bool = typer.Option(False, "--allow-debug", help="When the tree cannot decide, turn on a debug scoped "
+                                                                  "to the peer without asking (--yes does not)."),
+    debug_seconds: float = typer.Option(10.0, "--debug-seconds", help="How long a scoped debug captures."),
     audit_log: Path | None = typer.Option(None, "--audit-log", help="Audit log (JSON lines) of state-changing commands."),
     fix_out: Path | None = typer.Option(None, "--fix-out", help="Write the computed change as one configuration "
                                                                  "snippet per device (DEVICE.cfg, DEVICE.rollback.cfg)."),
@@ -625,7 +628,7 @@ def diagnose_cmd(
             _fail("give TUNNEL and --inventory for a live diagnosis, or --offline BUNDLE")
             return
         code = _diagnose_live(tunnel, inventory, probe, json_out, yes=yes, dry_run=dry_run, remediate=remediate,
-                              audit_path=audit_log, fix_out=fix_out)
+                              audit_path=audit_log, fix_out=fix_out, debug=(allow_debug, debug_seconds))
     except AgentError as exc:
         _fail(str(exc), getattr(exc, "exit_code", 2))
         return
@@ -751,7 +754,8 @@ def _print_diagnosis(diag: Diagnosis, json_out: bool, extra: dict[str, Any] | No
 
 
 def _diagnose_live(tunnel: str, inventory: Path, allow_probe: bool, json_out: bool, *, yes: bool, dry_run: bool,
-                   remediate: bool, audit_path: Path | None, fix_out: Path | None = None) -> int:
+                   remediate: bool, audit_path: Path | None, fix_out: Path | None = None,
+                   debug: tuple[bool, float] = (False, 10.0)) -> int:
     from agent.collector import TunnelCollector
     from agent.engine.run import diagnose_live
     from agent.remediate.audit import AuditLog
@@ -767,6 +771,8 @@ def _diagnose_live(tunnel: str, inventory: Path, allow_probe: bool, json_out: bo
 
         ask = _ask_operator if sys.stdin.isatty() and not json_out and not yes else None
         live = diagnose_live(collector, probe, allow_probe=allow_probe, progress=say, on_step=step, ask=ask)
+        live = _scoped_debug(collector, live, probe, AuditLog(audit_path), allow=debug[0], seconds=debug[1],
+                             quiet=json_out, say=say, ask=ask, on_step=step)
         _write_fix(live.diagnosis, fix_out, json_out)
         if not remediate:
             _print_diagnosis(live.diagnosis, json_out)
@@ -782,6 +788,34 @@ def _diagnose_live(tunnel: str, inventory: Path, allow_probe: bool, json_out: bo
             return 2  # the inventory does not match the devices
         return 0 if outcome.status == "applied_up" or (outcome.status in ("declined", "dry_run") and
                                                        live.diagnosis.exit_code == 0) else 1
+
+
+def _scoped_debug(collector: TunnelCollector, live: Live, probe: ProbeSpec | None, audit: AuditLog, *, allow: bool,
+                  seconds: float, quiet: bool, **walk: Any) -> Live:
+    """When the tree cannot decide: offer a debug scoped to the peer (docs/diagnosis.md, "Scoped debug")."""
+    from agent.remediate.scoped_debug import DebugPlan, capture_and_diagnose
+
+    def confirm(plan: DebugPlan) -> bool:
+        if not quiet:
+            console.print(Panel(plan.describe(), title="proposed scoped debug", expand=False))
+        if allow or not sys.stdin.isatty() or quiet:
+            return allow
+        return bool(typer.confirm("Turn this debug on?", default=False))
+
+    def loud(text: str) -> None:
+        err.print(text, style="bold red", highlight=False, markup=False)
+
+    try:
+        outcome = capture_and_diagnose(collector, live, probe, confirm, audit, seconds=seconds, warn=loud,
+                                       confirmed_by="--allow-debug" if allow else "prompt", **walk)
+    except KeyboardInterrupt:
+        sent = [f"{r.device}: {r.command} ({r.outcome})" for r in audit.written]
+        err.print("interrupted: " + ("commands sent: " + "; ".join(sent) if sent else "nothing was changed"))
+        raise typer.Exit(130) from None
+    if not quiet:
+        for note in outcome.notes:
+            console.print(note, style="yellow")
+    return outcome.live
 
 
 def _ask_operator(question: str, choices: list[str], default: str) -> str:

@@ -30,7 +30,7 @@ def diagnosis_codes() -> set[str]:
 #
 # Every test runs with the lab's change journal on (agent/lab/journal.py), a default
 # audit log and a tunnel-lock directory of its own.  After the test, every state-changing line a lab device was sent
-# must appear in an audit record that says who confirmed it (prompt or --yes) and that
+# must appear in an audit record that says who confirmed it (prompt, --yes or --allow-debug) and that
 # was not a dry run.  Tests of the lab itself, which drive devices as an operator would,
 # are marked ``lab_direct`` and only have their journal kept.
 
@@ -87,7 +87,7 @@ def unconfirmed_changes(journal: Path, places: list[Path]) -> list[dict[str, obj
                     rec = json.loads(line)
                 except ValueError:
                     continue
-                if not isinstance(rec, dict) or rec.get("confirmed_by") not in ("prompt", "--yes"):
+                if not isinstance(rec, dict) or rec.get("confirmed_by") not in ("prompt", "--yes", "--allow-debug"):
                     continue
                 if rec.get("outcome") == "dry_run" or "action" not in rec:
                     continue

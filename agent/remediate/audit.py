@@ -38,8 +38,8 @@ class AuditRecord:
     outcome: str  # ok | device_error | failed | dry_run
     tunnel: str | None = None
     diagnosis: str | None = None  # root-cause code that led to the change
-    action: str | None = None  # clear_sas | reapply_crypto_map
-    confirmed_by: str = "prompt"  # prompt | --yes
+    action: str | None = None  # clear_sas | reapply_crypto_map | debug_capture
+    confirmed_by: str = "prompt"  # prompt | --yes | --allow-debug (a scoped debug)
     user: str = field(default_factory=_user)
     when: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
