@@ -90,6 +90,8 @@ def signature_outcome(ctx: Context, codes: set[str] | None = None) -> Outcome | 
         return None
     _, peer, sig, lines = best
     other = ctx.other(peer)
+    for code in sig.also:
+        ctx.suspect(code, f"{lines[-1].code} fits it too: {sig.why}", command_for(ctx, code))
     line = lines[-1]
     summary = (f"{peer.name} logs {line.code}: \"{line.message[:160]}\" for {other.name} ({other.endpoint or '?'}): "
                f"{sig.why}.")

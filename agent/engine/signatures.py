@@ -22,6 +22,7 @@ class Signature:
     needles: tuple[str | tuple[str, ...], ...]  #: any of them; a tuple: all of its texts in one line
     why: str  #: what the line means, for the finding's detail
     confidence: float = 0.8
+    also: tuple[str, ...] = ()  #: other causes the same text fits: listed as possible causes
 
 
 SIGNATURES: tuple[Signature, ...] = (
@@ -55,15 +56,19 @@ SIGNATURES: tuple[Signature, ...] = (
                                     "Crypto Map Policy not found", "RECVD_PKT_NOT_IPSEC"),
               "the proxy identities (crypto ACLs) of the two peers are not mirror images", 0.85),
     Signature("TRANSFORM_SET_MISMATCH", ("transform proposal", "IPSec SA proposals found unacceptable",
-                                         "IPsec SA proposals found unacceptable", "No proposal chosen",
-                                         "Phase 2 failure: Mismatched attribute"),
+                                         "IPsec SA proposals found unacceptable", "Phase 2 failure: Mismatched attribute"),
               "no transform set of one peer was accepted by the other", 0.8),
+    # the peer refused quick mode without saying why (seed 000: 713068 - the policy or the crypto ACL differs)
+    Signature("TRANSFORM_SET_MISMATCH", ("No proposal chosen",),
+              "the peer chose no proposal: most often the transform sets differ, PFS or the crypto ACLs can too", 0.6,
+              also=("PFS_MISMATCH", "PROXY_ID_MISMATCH")),
     Signature("DYNAMIC_MAP_PRIORITY", ("Removing peer from correlator table failed", "unable to find policy"),
               "the peer's quick mode landed on an entry that is not its own (a dynamic entry numbered before it?)", 0.55),
     Signature("CRYPTO_ACL_OVERLAP", ("752006", "KEY_ACQUIRE message"),
               "two crypto map entries' ACLs overlap: the tunnel manager could not dispatch the request", 0.7),
     Signature("PROXY_ID_MISMATCH", ("713068", "IPSec policy invalidated proposal"),
-              "quick mode was refused: the crypto ACLs (or the transform sets) differ", 0.6),
+              "quick mode was refused: the crypto ACLs (or the transform sets) differ", 0.6,
+              also=("TRANSFORM_SET_MISMATCH", "PFS_MISMATCH")),
     Signature("IKE_POLICY_MISMATCH", ("atts are not acceptable", "atts not acceptable", "attrs are not acceptable"),
               "the peer's proposal was refused (no phase 2 text beside it: the ISAKMP policies)", 0.7),
     # data plane
