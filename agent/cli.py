@@ -20,11 +20,13 @@ from rich.table import Table
 from agent import inventory_cmd
 from agent.errors import AgentError
 from agent.lab import scenarios as lab_scenarios
+from agent.targets import collector_kind, probe_spec
 
 if TYPE_CHECKING:
     from agent.collector import TunnelCollector
     from agent.engine.model import Diagnosis, Step
-    from agent.engine.run import Live, ProbeSpec
+    from agent.live import Live
+    from agent.platforms import ProbeSpec
     from agent.remediate.actions import Plan
     from agent.remediate.audit import AuditLog
     from agent.remediate.flow import Outcome as RemediationOutcome
@@ -128,8 +130,8 @@ def demo(
     import tempfile
 
     from agent.collector import TunnelCollector
-    from agent.engine.run import diagnose_live
     from agent.lab.runner import RunningLab
+    from agent.live import diagnose_live
     from agent.remediate.audit import DEFAULT_PATH_ENV, AuditLog
     from agent.report import render
 
@@ -187,7 +189,7 @@ def collect(
         logs.configure(json=True, level="info", stream=log_stream)
         with _collect_progress([t.name for t in targets if t.connection]) as progress, TunnelCollector(
             tun.name, targets, session_log_dir=out / "sessions" if session_logs else None, progress=progress,
-            **_kind_of(tun),
+            **collector_kind(tun),
         ) as collector:
             bundle = collector.collect()
         path = write_bundle(bundle, out)
@@ -416,65 +418,71 @@ def clear_cmd(
     import json
 
     from agent.collector import TunnelCollector
-    from agent.engine.run import diagnose_live
-    from agent.remediate.actions import execute, plan_clear
+    from agent.live import diagnose_live
     from agent.remediate.audit import AuditLog
-    from agent.remediate.guard import refusals
-    from agent.remediate.lock import TunnelLock
-    from agent.remediate.verify import verify
+    from agent.remediate.flow import remediate
 
     if phase not in ("1", "2", "both"):
         _fail("--phase is 1, 2 or both")
     tun, targets = _load_tunnel(inventory, tunnel)
-    probe = _probe_of(tun)
     audit = AuditLog(audit_log)
-    doc: dict[str, Any] = {"tunnel": tun.name, "phase": phase}
-    code = 1
-    with TunnelCollector(tun.name, targets, **_kind_of(tun)) as collector:
-        live: Live = diagnose_live(collector, None, allow_probe=False)
-        plan = plan_clear(live.ctx, phase, reason=live.diagnosis.root_cause.code)
-        doc["before"] = live.diagnosis.root_cause.code
-        doc["commands"] = {st.device: st.commands for st in plan.steps}
-        unreachable = [p.name for p in live.ctx.peers if not p.reachable and p.platform]
-        if not json_out:
-            console.print(plan.describe())
-        refused = refusals(plan, live.ctx, collector.targets)
-        if refused:
-            doc.update(status="refused", why="; ".join(refused))
-            code = 2
-        elif dry_run:
-            doc["status"] = "dry_run"
-        elif not (yes or (sys.stdin.isatty() and typer.confirm("Clear these SAs?", default=False))):
-            doc["status"] = "not_confirmed"
-        elif not plan.steps:
-            doc["status"] = "no_reachable_peer"
-        else:
-            with TunnelLock(tun.name):
-                done = execute(plan, collector, audit, diagnosis=live.diagnosis.root_cause.code,
-                               confirmed_by="--yes" if yes else "prompt")
-                result = verify(collector, live.ctx, probe)
-            doc.update(status="cleared" if done.ok else "failed", up=result.up, probe=result.ping,
-                       after=result.diagnosis.root_cause.code, audit_log=str(audit.path))
-            if done.ok and result.up:
-                code = 0
-            elif not result.up:
-                doc["why"] = f"{result.diagnosis.root_cause.code}: {result.diagnosis.root_cause.summary}"
-        if unreachable:
-            doc["unreachable"] = unreachable
+    with TunnelCollector(tun.name, targets, **collector_kind(tun)) as collector:
+        live = diagnose_live(collector, None, allow_probe=False)
+
+        def ask(plan: Plan) -> bool:
+            return yes or (sys.stdin.isatty() and typer.confirm("Clear these SAs?", default=False))
+
+        show = None if json_out else (lambda plan: console.print(plan.describe()))
+        outcome = remediate(collector, live, probe_spec(tun), ask, audit, confirmed_by="--yes" if yes else "prompt",
+                            dry_run=dry_run, phase=phase, show=show)
+    doc = _clear_doc(tun.name, phase, live, outcome, audit)
     if json_out:
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
     else:
-        status = doc["status"]
-        if status == "cleared" and code == 0:
-            console.print(f"[bold green]{tun.name} cleared and verified up[/] ({doc.get('probe', '')})")
-        elif status in ("cleared", "failed"):
-            console.print(f"[bold red]{tun.name} is not up after the clear[/]: {doc.get('why', status)}")
-        elif status == "refused":
-            err.print("[bold red]refused[/]: nothing was sent; the devices do not match the inventory:\n  "
-                      + "\n  ".join(refused), highlight=False)
-        else:
-            console.print(f"{tun.name}: {status.replace('_', ' ')}; nothing was sent")
-    raise typer.Exit(code)
+        _print_clear(tun.name, doc, outcome)
+    raise typer.Exit(_clear_code(outcome))
+
+
+CLEAR_STATUS = {"declined": "not_confirmed", "applied_up": "cleared", "applied_not_up": "cleared"}
+
+
+def _clear_doc(tunnel: str, phase: str, live: Live, outcome: RemediationOutcome, audit: AuditLog) -> dict[str, Any]:
+    """`clear --json`: the plan, what happened, and the tunnel's state after it."""
+    doc: dict[str, Any] = {"tunnel": tunnel, "phase": phase, "before": live.diagnosis.root_cause.code,
+                           "commands": {st.device: st.commands for st in outcome.plan.steps} if outcome.plan else {},
+                           "status": CLEAR_STATUS.get(outcome.status, outcome.status)}
+    if outcome.refusals:
+        doc["why"] = "; ".join(outcome.refusals)
+    v = outcome.verification
+    if v is not None:
+        doc.update(up=v.up, probe=v.ping, after=v.diagnosis.root_cause.code, audit_log=str(audit.path))
+        if not v.up:
+            doc["why"] = f"{v.diagnosis.root_cause.code}: {v.diagnosis.root_cause.summary}"
+    elif outcome.status == "failed":
+        doc.update(why="; ".join(outcome.notes), audit_log=str(audit.path))
+    unreachable = [p.name for p in live.ctx.peers if not p.reachable and p.platform]
+    if unreachable:
+        doc["unreachable"] = unreachable
+    return doc
+
+
+def _clear_code(outcome: RemediationOutcome) -> int:
+    if outcome.status == "refused":
+        return 2
+    return 0 if outcome.status == "applied_up" else 1
+
+
+def _print_clear(tunnel: str, doc: dict[str, Any], outcome: RemediationOutcome) -> None:
+    status = doc["status"]
+    if outcome.status == "applied_up":
+        console.print(f"[bold green]{tunnel} cleared and verified up[/] ({doc.get('probe', '')})")
+    elif status in ("cleared", "failed"):
+        console.print(f"[bold red]{tunnel} is not up after the clear[/]: {doc.get('why', status)}")
+    elif status == "refused":
+        err.print("[bold red]refused[/]: nothing was sent; the devices do not match the inventory:\n  "
+                  + "\n  ".join(outcome.refusals), highlight=False)
+    else:
+        console.print(f"{tunnel}: {status.replace('_', ' ')}; nothing was sent")
 
 
 def _load_tunnel(inventory: Path, tunnel: str) -> tuple[Any, list[Any]]:
@@ -491,26 +499,11 @@ def _load_tunnel(inventory: Path, tunnel: str) -> tuple[Any, list[Any]]:
         raise  # unreachable: _fail exits
 
 
-def _kind_of(tun: Any) -> dict[str, Any]:
-    """The collector's tunnel kind and remote-access hints, from the inventory's tunnel."""
-    hints = tun.remote_access.model_dump(exclude_none=True) if tun.remote_access is not None else {}
-    return {"kind": tun.kind, "remote_access": hints}
-
-
-def _probe_of(tun: Any) -> ProbeSpec | None:
-    from agent.engine.run import ProbeSpec
-
-    for peer in sorted(tun.peers, key=lambda p: p.device != tun.probe_from):
-        if peer.device and peer.probe is not None:
-            return ProbeSpec(peer.device, peer.probe.source_interface, str(peer.probe.target))
-    return None
-
-
 @playbooks_app.command("lint")
 def playbooks_lint() -> None:
     """Check the trees: unknown checks, unreachable nodes, cycles, codes not in the catalog, missing references or
     ones not in playbooks/references.yaml."""
-    from agent.engine import checks as _checks  # noqa: F401
+    from agent.engine import checks as _checks  # noqa: F401  (registers the checks)
     from agent.engine.playbook import conclusions, library, lint
     from agent.engine.references import references
     from agent.engine.registry import outcomes
@@ -743,14 +736,14 @@ def _print_diagnosis(diag: Diagnosis, json_out: bool, extra: dict[str, Any] | No
 def _diagnose_live(tunnel: str, inventory: Path, allow_probe: bool, json_out: bool, *, yes: bool, dry_run: bool,
                    remediate: bool, audit_path: Path | None, fix_out: Path | None = None) -> int:
     from agent.collector import TunnelCollector
-    from agent.engine.run import diagnose_live
+    from agent.live import diagnose_live
     from agent.remediate.audit import AuditLog
 
     tun, targets = _load_tunnel(inventory, tunnel)
-    probe = _probe_of(tun)
+    probe = probe_spec(tun)
     say = (lambda text: None) if json_out else (lambda text: err.print(text, style="dim", highlight=False))
     with TunnelCollector(tun.name, targets, progress=None if json_out else _progress_printer(),
-                         **_kind_of(tun)) as collector:
+                         **collector_kind(tun)) as collector:
         def step(s: Step) -> None:
             if not json_out:
                 err.print(f"  {s.node}: {s.check} -> {s.outcome}  {s.detail}", style="dim", highlight=False, markup=False)
