@@ -146,6 +146,33 @@ REAPPLY_COMMANDS: dict[str, list[str]] = {
     IOS: ["interface {interface}", "no crypto map {map}", "crypto map {map}"],
 }
 
+# ---------------------------------------------------------------- commands a finding suggests
+
+#: what would check each cause the evidence could not
+CHECK_WITH: dict[str, dict[str, str]] = {
+    ASA: {
+        "IKE_POLICY_MISMATCH": "show running-config crypto ikev1", "PSK_MISMATCH": "more system:running-config",
+        "TRANSFORM_SET_MISMATCH": "show running-config crypto ipsec", "PFS_MISMATCH": "show running-config crypto map",
+        "PROXY_ID_MISMATCH": "show running-config access-list", "ROUTING_MISSING": "show route",
+        "NAT_EXEMPTION_MISSING": "show nat", "ESP_BLOCKED": "show crypto ipsec sa (on the other peer)",
+        "PEER_UNREACHABLE": "ping outside <peer>", "CRYPTO_MAP_NOT_APPLIED": "show running-config crypto map",
+        "SYSOPT_PERMIT_VPN_DISABLED": "show running-config all sysopt", "STALE_SA": "show crypto ipsec sa (both peers)",
+    },
+    IOS: {
+        "IKE_POLICY_MISMATCH": "show crypto isakmp policy", "PSK_MISMATCH": "show running-config | section crypto isakmp key",
+        "TRANSFORM_SET_MISMATCH": "show crypto ipsec transform-set", "PFS_MISMATCH": "show crypto map",
+        "PROXY_ID_MISMATCH": "show crypto map", "ROUTING_MISSING": "show ip route",
+        "NAT_EXEMPTION_MISSING": "show running-config | section ip nat|access-list",
+        "ESP_BLOCKED": "show crypto ipsec sa (on the other peer)", "PEER_UNREACHABLE": "ping <peer> source <WAN interface>",
+        "CRYPTO_MAP_NOT_APPLIED": "show crypto map", "STALE_SA": "show crypto ipsec sa (both peers)",
+    },
+}
+
+#: what would show why phase 2 fails when the configurations read do not
+CHECK_PHASE2_WITH: dict[str, str] = {IOS: "show crypto map; show crypto ipsec transform-set; show crypto ipsec profile",
+                                     ASA: "show running-config crypto; show running-config access-list"}
+
+
 _MARKER_RE = {p: re.compile("|".join(re.escape(m) for m in marks)) for p, marks in ERROR_MARKERS.items()}
 
 

@@ -17,6 +17,7 @@ from agent.parsing.model import (
     Phase1,
     Phase1State,
 )
+from agent.platforms import CHECK_PHASE2_WITH
 
 # ---------------------------------------------------------------- evidence and phase 1
 
@@ -418,8 +419,8 @@ def phase2_config(ctx: Context) -> Outcome:
     unread = [p.name for p in ctx.peers if pf.known_crypto_maps(p) is None or pf.known_transform_sets(p) is None]
     for code in ("TRANSFORM_SET_MISMATCH", "PFS_MISMATCH", "PROXY_ID_MISMATCH"):
         ctx.suspect(code, "phase 1 is up and no IPsec SA forms: quick mode is refused",
-                    "; ".join(dict.fromkeys(_CHECK_P2[p.platform or "cisco_ios"] for p in ctx.peers if p.platform))
-                    or _CHECK_P2["cisco_ios"])
+                    "; ".join(dict.fromkeys(CHECK_PHASE2_WITH[p.platform or "cisco_ios"] for p in ctx.peers if p.platform))
+                    or CHECK_PHASE2_WITH["cisco_ios"])
     why = ("phase 1 is up and quick mode fails, but "
            + (f"the phase 2 configuration of {', '.join(unread)} was not read" if unread
               else "the configurations read do not show why")
@@ -427,10 +428,6 @@ def phase2_config(ctx: Context) -> Outcome:
     return Outcome("unknown", "phase 2 fails and the configurations do not show why",
                    not_checked=["phase 2 proposal comparison (configuration not readable on both peers)"],
                    values={"why": why})
-
-
-_CHECK_P2 = {"cisco_ios": "show crypto map; show crypto ipsec transform-set; show crypto ipsec profile",
-             "cisco_asa": "show running-config crypto; show running-config access-list"}
 
 
 Offers = list[tuple[tuple[str, ...], str]]  #: (sorted transforms, mode) per transform set / proposal

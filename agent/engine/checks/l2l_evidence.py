@@ -20,6 +20,7 @@ from agent.engine.registry import Context, Outcome, PeerCtx, check
 from agent.engine.signatures import SIGNATURES, first_match
 from agent.parsing.model import LogLine
 from agent.parsing.normalize import to_ip
+from agent.platforms import CHECK_WITH
 
 #: signature code -> the branch the signature checks return for it
 BRANCH = {
@@ -30,27 +31,6 @@ BRANCH = {
     "IKE_LIFETIME_MISMATCH": "lifetime",
 }
 SIGNATURE_BRANCHES = ("isakmp_off", *BRANCH.values(), "none")
-
-#: what would check each cause the evidence could not
-CHECK_WITH = {
-    "cisco_asa": {
-        "IKE_POLICY_MISMATCH": "show running-config crypto ikev1", "PSK_MISMATCH": "more system:running-config",
-        "TRANSFORM_SET_MISMATCH": "show running-config crypto ipsec", "PFS_MISMATCH": "show running-config crypto map",
-        "PROXY_ID_MISMATCH": "show running-config access-list", "ROUTING_MISSING": "show route",
-        "NAT_EXEMPTION_MISSING": "show nat", "ESP_BLOCKED": "show crypto ipsec sa (on the other peer)",
-        "PEER_UNREACHABLE": "ping outside <peer>", "CRYPTO_MAP_NOT_APPLIED": "show running-config crypto map",
-        "SYSOPT_PERMIT_VPN_DISABLED": "show running-config all sysopt", "STALE_SA": "show crypto ipsec sa (both peers)",
-    },
-    "cisco_ios": {
-        "IKE_POLICY_MISMATCH": "show crypto isakmp policy", "PSK_MISMATCH": "show running-config | section crypto isakmp key",
-        "TRANSFORM_SET_MISMATCH": "show crypto ipsec transform-set", "PFS_MISMATCH": "show crypto map",
-        "PROXY_ID_MISMATCH": "show crypto map", "ROUTING_MISSING": "show ip route",
-        "NAT_EXEMPTION_MISSING": "show running-config | section ip nat|access-list",
-        "ESP_BLOCKED": "show crypto ipsec sa (on the other peer)", "PEER_UNREACHABLE": "ping <peer> source <WAN interface>",
-        "CRYPTO_MAP_NOT_APPLIED": "show crypto map", "STALE_SA": "show crypto ipsec sa (both peers)",
-    },
-}
-
 
 def command_for(ctx: Context, code: str) -> str:
     platforms = [p.platform for p in ctx.peers if p.platform] or ["cisco_ios"]
