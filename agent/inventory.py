@@ -34,7 +34,7 @@ from pydantic import (
 )
 
 from agent.errors import AgentError
-from agent.platforms import ALIASES
+from agent.platforms import ALIASES, DOCUMENTED, platform_of
 
 Loc = tuple[str | int, ...]
 MAX_BYTES = 64 * 1024 * 1024  # ten thousand devices take a few MB
@@ -141,11 +141,12 @@ def _network(v: object) -> object:
 
 
 def _platform(v: object) -> object:
-    if isinstance(v, str) and v.strip() in ALIASES:
-        return ALIASES[v.strip()]
-    aliases = ", ".join(f"{k} is read as {t}" for k, t in ALIASES.items() if k != t)
+    plat = platform_of(v) if isinstance(v, str) else None
+    if plat is not None:
+        return plat.value
+    aliases = ", ".join(f"{k} is read as {ALIASES[k]}" for k in DOCUMENTED if k != ALIASES[k])
     shown = f" {v!r}" if isinstance(v, str) else ""
-    raise ValueError(f"unknown platform{shown}: accepted are {', '.join(sorted(ALIASES))} ({aliases})")
+    raise ValueError(f"unknown platform{shown}: accepted are {', '.join(DOCUMENTED)} ({aliases})")
 
 
 Name = Annotated[str, AfterValidator(_name)]

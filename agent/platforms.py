@@ -7,11 +7,33 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import Enum
 
-ASA = "cisco_asa"
-IOS = "cisco_ios"
+
+class Platform(str, Enum):
+    """The platforms the agent knows; every entry point (inventory, bundle, transcript,
+    ``parse``, the parsers) accepts the same spellings of them (``ALIASES``)."""
+
+    ASA = "cisco_asa"
+    IOS = "cisco_ios"
+
+
+ASA = Platform.ASA.value
+IOS = Platform.IOS.value
 PLATFORMS = (ASA, IOS)
-ALIASES = {"cisco_xe": IOS, "cisco_ios": IOS, "cisco_asa": ASA}
+#: Accepted spellings of a platform (netmiko device types and common names), lower case.
+ALIASES: dict[str, str] = {
+    "cisco_asa": ASA,
+    "asa": ASA,
+    "cisco_ftd": ASA,
+    "cisco_ios": IOS,
+    "cisco_xe": IOS,
+    "cisco_iosxe": IOS,
+    "ios": IOS,
+    "iosxe": IOS,
+}
+#: The spellings an error message offers (the others are accepted all the same).
+DOCUMENTED = ("cisco_asa", "cisco_ios", "cisco_xe")
 
 # A device's "I did not understand that" (scrapli's failed_when_contains, per platform).
 ERROR_MARKERS: dict[str, tuple[str, ...]] = {
@@ -128,14 +150,54 @@ REAPPLY_COMMANDS: dict[str, list[str]] = {
     IOS: ["interface {interface}", "no crypto map {map}", "crypto map {map}"],
 }
 
+# ---------------------------------------------------------------- commands a finding suggests
+
+#: what would check each cause the evidence could not
+CHECK_WITH: dict[str, dict[str, str]] = {
+    ASA: {
+        "IKE_POLICY_MISMATCH": "show running-config crypto ikev1", "PSK_MISMATCH": "more system:running-config",
+        "TRANSFORM_SET_MISMATCH": "show running-config crypto ipsec", "PFS_MISMATCH": "show running-config crypto map",
+        "PROXY_ID_MISMATCH": "show running-config access-list", "ROUTING_MISSING": "show route",
+        "NAT_EXEMPTION_MISSING": "show nat", "ESP_BLOCKED": "show crypto ipsec sa (on the other peer)",
+        "PEER_UNREACHABLE": "ping outside <peer>", "CRYPTO_MAP_NOT_APPLIED": "show running-config crypto map",
+        "SYSOPT_PERMIT_VPN_DISABLED": "show running-config all sysopt", "STALE_SA": "show crypto ipsec sa (both peers)",
+    },
+    IOS: {
+        "IKE_POLICY_MISMATCH": "show crypto isakmp policy", "PSK_MISMATCH": "show running-config | section crypto isakmp key",
+        "TRANSFORM_SET_MISMATCH": "show crypto ipsec transform-set", "PFS_MISMATCH": "show crypto map",
+        "PROXY_ID_MISMATCH": "show crypto map", "ROUTING_MISSING": "show ip route",
+        "NAT_EXEMPTION_MISSING": "show running-config | section ip nat|access-list",
+        "ESP_BLOCKED": "show crypto ipsec sa (on the other peer)", "PEER_UNREACHABLE": "ping <peer> source <WAN interface>",
+        "CRYPTO_MAP_NOT_APPLIED": "show crypto map", "STALE_SA": "show crypto ipsec sa (both peers)",
+    },
+}
+
+#: what would show why phase 2 fails when the configurations read do not
+CHECK_PHASE2_WITH: dict[str, str] = {IOS: "show crypto map; show crypto ipsec transform-set; show crypto ipsec profile",
+                                     ASA: "show running-config crypto; show running-config access-list"}
+
+
 _MARKER_RE = {p: re.compile("|".join(re.escape(m) for m in marks)) for p, marks in ERROR_MARKERS.items()}
 
 
+def platform_of(name: str | Platform) -> Platform | None:
+    """The platform for a name or alias (any case, surrounding blanks ignored), or None."""
+    if isinstance(name, Platform):
+        return name
+    canonical = ALIASES.get(name.strip().lower())
+    return None if canonical is None else Platform(canonical)
+
+
+def known_platform(name: str | None) -> bool:
+    return name is not None and platform_of(name) is not None
+
+
 def normalise(platform: str) -> str:
-    try:
-        return ALIASES[platform]
-    except KeyError:
-        raise ValueError(f"unknown platform {platform!r}; use one of cisco_asa, cisco_ios, cisco_xe") from None
+    """The canonical name (cisco_asa | cisco_ios) of ``platform`` or one of its aliases."""
+    plat = platform_of(platform)
+    if plat is None:
+        raise ValueError(f"unknown platform {platform!r}; use one of {', '.join(DOCUMENTED)}")
+    return plat.value
 
 
 def is_device_error(platform: str, output: str) -> bool:
@@ -161,7 +223,7 @@ def device_commands(platform: str, ra_pools: list[str] | None = None) -> list[Co
     """A sweep's command set: the tunnel commands without the peer filter, so one read of
     a device serves every tunnel it terminates, and without those no check reads.  A
     device that heads remote-access tunnels (``ra_pools``: their pool hints, possibly
-    empty) also reads its session database and pools (agent/engine/checks_ra.py)."""
+    empty) also reads its session database and pools (agent/engine/checks/ra.py)."""
     out = []
     for spec in TUNNEL_COMMANDS[normalise(platform)]:
         if not spec.sweep:
@@ -192,3 +254,56 @@ def fqdn_matches(match: str, fqdn: str) -> bool:
     if words[:1] == ["domain"] and len(words) == 2:
         return name == words[1] or name.endswith("." + words[1])
     return name == match.lower()
+
+
+# ---------------------------------------------------------------- after a probe or a change
+
+#: What is read again on each peer after interesting traffic or a change (the SA tables,
+#: the log, the ASP drop counters); ``{peer}`` is the remote crypto endpoint.
+SA_COMMANDS: dict[str, list[str]] = {
+    ASA: ["show crypto isakmp sa detail", "show crypto ipsec sa peer {peer}", "show logging", "show asp drop"],
+    IOS: ["show crypto isakmp sa", "show crypto isakmp sa detail", "show crypto ipsec sa peer {peer}", "show logging"],
+}
+#: Read again as well for an IKEv2 tunnel (the ASA's `isakmp sa` lists IKEv2 SAs already).
+SA_COMMANDS_IKEV2: dict[str, list[str]] = {IOS: ["show crypto ikev2 sa detail"]}
+
+
+def reread_commands(platform: str | None, remote: str, ikev2: bool) -> list[str]:
+    """The commands that read one peer's SA tables again (``remote``: the other peer)."""
+    if platform is None or not known_platform(platform):
+        return []
+    plat = normalise(platform)
+    extra = SA_COMMANDS_IKEV2.get(plat, []) if ikev2 else []
+    return [cmd.format(peer=remote) for cmd in SA_COMMANDS.get(plat, []) + extra]
+
+
+_KINDS = ("ikev1 sa detail", "isakmp sa detail", "ikev2 sa detail", "ikev1 sa", "isakmp sa", "ikev2 sa", "ipsec sa",
+          "logging", "asp drop")
+
+
+def same_kind(a: str, b: str) -> bool:
+    """Two commands that read the same table (a fresh read replaces the old one)."""
+    def kind(cmd: str) -> str:
+        return next((key for key in _KINDS if key in cmd), cmd)
+    return kind(a) == kind(b)
+
+
+@dataclass
+class ProbeSpec:
+    """Interesting traffic for a tunnel: a ping from ``peer`` sourced on ``source_interface``."""
+
+    peer: str  # device name to ping from
+    source_interface: str
+    target: str
+
+
+def probe_command(platform: str, probe: ProbeSpec, repeat: int = 5) -> str:
+    if normalise(platform) == ASA:
+        return f"ping {probe.source_interface} {probe.target} repeat {repeat}"
+    return f"ping {probe.target} source {probe.source_interface} repeat {repeat}"
+
+
+def success_rate(output: str) -> int | None:
+    """The percentage of a ping's answers (both platforms print the same line), or None."""
+    m = re.search(r"Success rate is (\d+) percent", output)
+    return int(m.group(1)) if m else None

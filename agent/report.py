@@ -88,42 +88,39 @@ def render(diag: Diagnosis, console: Console, show_steps: bool = True) -> None:
     title.append(diag.status.value.upper(), style=STATUS_STYLE[diag.status])
     title.append(f" - root cause {diag.root_cause.code}")
     console.print(title)
-    peers = Table(show_header=True, header_style="bold", box=None)
-    for col in ("peer", "platform", "reachable", "note"):
-        peers.add_column(col)
-    for name, p in diag.peers.items():
-        peers.add_row(name, p.platform or "?", "yes" if p.reachable else "no", p.error or "")
-    console.print(peers)
+    console.print(_table(None, ("peer", "platform", "reachable", "note"),
+                         [(name, p.platform or "?", "yes" if p.reachable else "no", p.error or "")
+                          for name, p in diag.peers.items()], fold=False))
     if diag.sides:
-        sides = Table(title="the two peers, side by side", show_header=True, header_style="bold", box=None)
         names = list(diag.sides)
-        sides.add_column("")
-        for n in names:
-            sides.add_column(n, overflow="fold")
         keys = list(dict.fromkeys(k for row in diag.sides.values() for k in row))
-        for k in keys:
-            sides.add_row(k, *[diag.sides[n].get(k, "") for n in names])
-        console.print(sides)
+        console.print(_table("the two peers, side by side", ("", *names),
+                             [(k, *[diag.sides[n].get(k, "") for n in names]) for k in keys], fold_from=1))
     if show_steps:
-        steps = Table(title="what was checked", show_header=True, header_style="bold", box=None)
-        for col in ("node", "check", "outcome", "detail"):
-            steps.add_column(col, overflow="fold")
-        for s in diag.steps:
-            steps.add_row(s.node, s.check, s.outcome, s.detail)
-        console.print(steps)
+        console.print(_table("what was checked", ("node", "check", "outcome", "detail"),
+                             [(s.node, s.check, s.outcome, s.detail) for s in diag.steps]))
     console.print(Panel(_finding_block(diag.root_cause, True), title="root cause", expand=False))
-    others = [f for f in diag.findings if f is not diag.root_cause]
-    for f in others:
-        console.print(Panel(_finding_block(f, False), title="also", expand=False, style="dim"))
+    for f in diag.findings:
+        if f is not diag.root_cause:
+            console.print(Panel(_finding_block(f, False), title="also", expand=False, style="dim"))
     if diag.possible_causes:
-        possible = Table(title="possible causes (not checked: run the command to tell)", show_header=True,
-                         header_style="bold", box=None)
-        for col in ("code", "why", "check with"):
-            possible.add_column(col, overflow="fold")
-        for c in diag.possible_causes:
-            possible.add_row(c.code, c.why, c.check_with)
-        console.print(possible)
+        console.print(_table("possible causes (not checked: run the command to tell)", ("code", "why", "check with"),
+                             [(c.code, c.why, c.check_with) for c in diag.possible_causes]))
     if diag.not_checked:
         console.print("not checked:", style="yellow")
         for note in diag.not_checked:
             console.print(f"  - {note}", style="yellow")
+
+
+def _table(title: str | None, columns: tuple[str, ...], rows: list[tuple[str, ...]], fold: bool = True,
+           fold_from: int = 0) -> Table:
+    """A borderless table with a bold header; ``fold``: long cells wrap (from column ``fold_from``)."""
+    table = Table(title=title, show_header=True, header_style="bold", box=None)
+    for i, col in enumerate(columns):
+        if fold and i >= fold_from:
+            table.add_column(col, overflow="fold")
+        else:
+            table.add_column(col)
+    for row in rows:
+        table.add_row(*row)
+    return table

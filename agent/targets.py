@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from agent.collector import ConnectionSpec, JumpSpec, PeerTarget
-from agent.engine.run import ProbeSpec, probe_command
 from agent.inventory import Device, Inventory, Tunnel
+from agent.platforms import ProbeSpec, probe_command
 from agent.sweep.runner import SweepPeer, SweepTunnel
+
+
+def collector_kind(tunnel: Tunnel) -> dict[str, Any]:
+    """The collector's tunnel kind and remote-access hints (``TunnelCollector(**...)``)."""
+    hints = tunnel.remote_access.model_dump(exclude_none=True) if tunnel.remote_access is not None else {}
+    return {"kind": tunnel.kind, "remote_access": hints}
+
+
+def probe_spec(tunnel: Tunnel) -> ProbeSpec | None:
+    """Interesting traffic for the tunnel, from the inventory's probe hints (the peer
+    ``probe_from`` names first), or None without one."""
+    for peer in sorted(tunnel.peers, key=lambda p: p.device != tunnel.probe_from):
+        if peer.device and peer.probe is not None:
+            return ProbeSpec(peer.device, peer.probe.source_interface, str(peer.probe.target))
+    return None
 
 
 def connection_spec(device: Device) -> ConnectionSpec:
@@ -69,12 +86,7 @@ def sweep_tunnels(inv: Inventory, tunnels: list[Tunnel]) -> list[SweepTunnel]:
                 peers.append(SweepPeer(dev.name, dev.platform, str(peer.crypto_endpoint), specs[peer.device], nat))
             else:
                 peers.append(SweepPeer(f"peer-{peer.crypto_endpoint}", peer.platform, str(peer.crypto_endpoint), None, nat))
-        probe = None
-        for peer in sorted(t.peers, key=lambda p: p.device != t.probe_from):
-            if peer.device is not None and peer.probe is not None:
-                spec = ProbeSpec(peer.device, peer.probe.source_interface, str(peer.probe.target))
-                probe = (peer.device, probe_command(inv.device(peer.device).platform, spec))
-                break
-        hints = t.remote_access.model_dump(exclude_none=True) if t.remote_access is not None else {}
-        out.append(SweepTunnel(t.name, (peers[0], peers[1]), probe, t.kind, hints))
+        spec = probe_spec(t)
+        probe = None if spec is None else (spec.peer, probe_command(inv.device(spec.peer).platform, spec))
+        out.append(SweepTunnel(t.name, (peers[0], peers[1]), probe, t.kind, collector_kind(t)["remote_access"]))
     return out

@@ -37,6 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from agent import live as agent_live  # noqa: E402
 from agent.collector import TunnelCollector  # noqa: E402
 from agent.engine import run as engine_run  # noqa: E402
 from agent.lab import scenarios as S  # noqa: E402
@@ -96,7 +97,7 @@ def bench_diagnosis(name: str, lat: dict[str, float]) -> dict[str, Any]:
         with ParseTimer() as pt:
             t = time.perf_counter()
             with TunnelCollector(built.tunnels[0].name, lab.targets()) as col:
-                live = engine_run.diagnose_live(col, lab.probe())
+                live = agent_live.diagnose_live(col, lab.probe())
             agent_s = time.perf_counter() - t
         ran = {n: d.state.commands[before[n]:] for n, d in built.lab.devices.items()}
     limit = max(lat["connect"] + len(cmds) * (lat["command"] + lat["jitter"] / 2) for cmds in ran.values())

@@ -168,6 +168,24 @@ def read_bundle(path: Path, redactor: Redactor | None = None) -> Bundle:
                   str(kind), {str(k): str(v) for k, v in hints.items() if v is not None})
 
 
+def _read_output(directory: Path, where: str, rel: object, redactor: Redactor) -> str:
+    """One output file of the bundle, inside it, not too large, redacted."""
+    if not isinstance(rel, str):
+        raise BundleError(f"{where}: must be a file path")
+    file = (directory / rel).resolve()
+    if directory.resolve() not in file.parents:
+        raise BundleError(f"{where}: {rel} is outside the bundle")
+    try:
+        if file.stat().st_size > MAX_OUTPUT_BYTES:
+            raise BundleError(f"{where}: {rel} is larger than {MAX_OUTPUT_BYTES} bytes")
+        text = file.read_bytes().decode("utf-8", errors="replace").replace("\r\n", "\n")
+    except FileNotFoundError:
+        raise BundleError(f"{where}: file {rel} is missing") from None
+    except IsADirectoryError:
+        raise BundleError(f"{where}: {rel} is a directory") from None
+    return redactor.redact(text)
+
+
 def _read_peer(directory: Path, meta: Path, i: int, doc: Any, redactor: Redactor) -> BundlePeer:
     where = f"{meta}: peers[{i}]"
     if not isinstance(doc, dict) or not isinstance(doc.get("name"), str) or not doc["name"]:
@@ -183,23 +201,8 @@ def _read_peer(directory: Path, meta: Path, i: int, doc: Any, redactor: Redactor
         raise BundleError(f"{where}.outputs: must map commands to files")
     if outputs_doc and platform is None:
         raise BundleError(f"{where}.platform: required when the peer has outputs")
-    outputs: dict[str, str] = {}
-    root = directory.resolve()
-    for command, rel in outputs_doc.items():
-        if not isinstance(rel, str):
-            raise BundleError(f"{where}.outputs[{command!r}]: must be a file path")
-        file = (directory / rel).resolve()
-        if root not in file.parents:
-            raise BundleError(f"{where}.outputs[{command!r}]: {rel} is outside the bundle")
-        try:
-            if file.stat().st_size > MAX_OUTPUT_BYTES:
-                raise BundleError(f"{where}.outputs[{command!r}]: {rel} is larger than {MAX_OUTPUT_BYTES} bytes")
-            text = file.read_bytes().decode("utf-8", errors="replace").replace("\r\n", "\n")
-            outputs[str(command)] = redactor.redact(text)
-        except FileNotFoundError:
-            raise BundleError(f"{where}.outputs[{command!r}]: file {rel} is missing") from None
-        except IsADirectoryError:
-            raise BundleError(f"{where}.outputs[{command!r}]: {rel} is a directory") from None
+    outputs = {str(command): _read_output(directory, f"{where}.outputs[{command!r}]", rel, redactor)
+               for command, rel in outputs_doc.items()}
     err = doc.get("error")
     error = None
     if isinstance(err, dict):

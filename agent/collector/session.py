@@ -116,16 +116,7 @@ def _classify(exc: BaseException) -> DeviceError:
     if isinstance(exc, paramiko.SSHException) and "known_hosts" in str(exc):
         return DeviceError("host_key", "unknown host key: the device is not in known_hosts")
     if isinstance(exc, NetmikoTimeoutException):
-        ctx = exc.__context__
-        if isinstance(ctx, paramiko.BadHostKeyException) or "does not match" in str(exc):
-            return DeviceError("host_key", "host key mismatch: the device's key differs from known_hosts")
-        if "known_hosts" in str(exc) or "not found in known" in str(ctx or ""):
-            return DeviceError("host_key", "unknown host key: the device is not in known_hosts")
-        if isinstance(ctx, paramiko.ssh_exception.NoValidConnectionsError) or isinstance(ctx, ConnectionRefusedError):
-            return DeviceError("refused", "connection refused")
-        if "banner" in str(exc).lower() or "Error reading SSH protocol banner" in str(ctx or ""):
-            return DeviceError("timeout", "timed out waiting for the SSH banner")
-        return DeviceError("timeout", "timed out connecting")
+        return _connect_timeout(exc)
     if isinstance(exc, ReadTimeout):
         # netmiko raises the same ReadTimeout for a device gone silent and for an ASA that
         # answered a wrong secret with `>` again; what `enable` had read tells them apart.
@@ -138,6 +129,20 @@ def _classify(exc: BaseException) -> DeviceError:
     if isinstance(exc, (EOFError, OSError, paramiko.SSHException)):
         return DeviceError("dropped", f"session dropped ({type(exc).__name__})")
     return DeviceError("error", f"{type(exc).__name__}")
+
+
+def _connect_timeout(exc: BaseException) -> DeviceError:
+    """What a netmiko connect timeout was: the host key, a refusal, no banner, or silence."""
+    ctx = exc.__context__
+    if isinstance(ctx, paramiko.BadHostKeyException) or "does not match" in str(exc):
+        return DeviceError("host_key", "host key mismatch: the device's key differs from known_hosts")
+    if "known_hosts" in str(exc) or "not found in known" in str(ctx or ""):
+        return DeviceError("host_key", "unknown host key: the device is not in known_hosts")
+    if isinstance(ctx, paramiko.ssh_exception.NoValidConnectionsError) or isinstance(ctx, ConnectionRefusedError):
+        return DeviceError("refused", "connection refused")
+    if "banner" in str(exc).lower() or "Error reading SSH protocol banner" in str(ctx or ""):
+        return DeviceError("timeout", "timed out waiting for the SSH banner")
+    return DeviceError("timeout", "timed out connecting")
 
 
 def _local_of(exc: BaseException, function: str, name: str) -> object:

@@ -1,4 +1,4 @@
-"""The decision engine.  Importing the package registers every check module's checks
-(the playbooks name them): the L2L checks and the remote-access headend checks."""
+"""The decision engine.  Importing the package registers every check (``agent.engine.
+checks``: the L2L, IKEv2 and remote-access trees' checks), which the playbooks name."""
 
-from agent.engine import checks, checks_ra  # noqa: F401
+from agent.engine import checks  # noqa: F401

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.engine.model import Evidence
+from agent.parsing.model import PeerFacts
 
 
 @dataclass
@@ -30,7 +31,7 @@ class PeerCtx:
     platform: str | None
     endpoint: str | None
     reachable: bool
-    facts: Any = None  # agent.parsing.facts.PeerFacts, or None for a peer we could not read
+    facts: PeerFacts | None = None  #: None for a peer that could not be read
     outputs: dict[str, str] = field(default_factory=dict)
     error: str | None = None
     nat_address: str | None = None  #: the address the other side sees when this peer is behind NAT

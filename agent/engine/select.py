@@ -5,23 +5,16 @@ access); IKEv1 or IKEv2 is decided from both peers' facts; the default is IKEv1 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
+from agent.engine.checks import facts as pf
 from agent.engine.registry import Context, PeerCtx
-from agent.parsing.model import CryptoMapEntry, Known
+from agent.parsing.model import CryptoMapEntry
 
 DEFAULT = "l2l-ikev1"
 
 
-def _known(peer: PeerCtx, group: str) -> Known[Any] | None:
-    if peer.facts is None:
-        return None
-    k = getattr(peer.facts, group)
-    return k if k.readable else None
-
-
 def _entry(peer: PeerCtx, remote: str | None) -> CryptoMapEntry | None:
-    k = _known(peer, "crypto_maps")
+    k = pf.known_crypto_maps(peer)
     entries = [e for e in (k.value or []) if isinstance(e, CryptoMapEntry)] if k is not None else []
     return next((e for e in sorted(entries, key=lambda e: e.seq) if not e.dynamic and remote in e.peers), None)
 
@@ -37,7 +30,7 @@ def is_ikev2(ctx: Context) -> bool:
         return False  # an entry toward the peer that does not use IKEv2: IKEv1
     versions = set()
     for peer in ctx.readable():
-        k = _known(peer, "phase1")
+        k = pf.known_phase1(peer)
         remote = ctx.other(peer).endpoint
         for sa in (k.value or []) if k is not None else []:
             if remote is None or str(getattr(sa, "peer", "")) == remote:
@@ -53,11 +46,11 @@ def looks_remote_access(ctx: Context) -> bool:
         remote = ctx.other(peer).endpoint
         if _entry(peer, remote) is not None:
             return False
-        p1 = _known(peer, "phase1")
+        p1 = pf.known_phase1(peer)
         rows = [sa for sa in (p1.value or []) if remote is None or str(getattr(sa, "peer", "")) == remote] if p1 else []
         if rows and all(str(getattr(sa, "sa_type", "")).lower() == "user" for sa in rows):
             return True
-        p2 = _known(peer, "phase2")
+        p2 = pf.known_phase2(peer)
         flows = [f for f in (p2.value or []) if remote is None or str(getattr(f, "peer", "")) == remote] if p2 else []
         if flows and all(getattr(f, "protocol", None) == 17 and getattr(getattr(f, "mode", None), "value", "") == "transport"
                          for f in flows):

@@ -8,13 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.engine.checks import health_summary, side_summary
 from agent.engine.fixes import compute as compute_change
 from agent.engine.model import Diagnosis, Evidence, Finding, PeerStatus, PossibleCause, Severity, Status, Step
 from agent.engine.playbook import Conclude, FindingSpec, Library, Playbook
 from agent.engine.references import references, text
 from agent.engine.registry import CHECKS, Context, Outcome
 from agent.engine.select import select_playbook
+from agent.engine.summary import health_summary, side_summary
 from agent.parsing.forms import expand
 from agent.platforms import ALIASES, tunnel_commands
 

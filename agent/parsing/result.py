@@ -8,35 +8,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from agent.platforms import ALIASES, Platform, platform_of
+
 #: One parsed record: lower snake case field -> value (a list for TextFSM ``List`` values).
 Record = dict[str, str | list[str]]
 
 
-class Platform(str, Enum):
-    """Platforms the parsers know. ``cisco_xe`` (and other aliases) map onto these."""
-
-    ASA = "cisco_asa"
-    IOS = "cisco_ios"
-
+# One platform type for the whole program: the table and its aliases live in agent.platforms.
+__all__ = ["PLATFORM_ALIASES", "ParseResult", "ParseStatus", "Platform", "Record", "platform_of"]
 
 #: Accepted spellings of a platform (netmiko device types and common names).
-PLATFORM_ALIASES: dict[str, Platform] = {
-    "cisco_asa": Platform.ASA,
-    "asa": Platform.ASA,
-    "cisco_ftd": Platform.ASA,
-    "cisco_ios": Platform.IOS,
-    "cisco_xe": Platform.IOS,
-    "cisco_iosxe": Platform.IOS,
-    "ios": Platform.IOS,
-    "iosxe": Platform.IOS,
-}
-
-
-def platform_of(name: str | Platform) -> Platform | None:
-    """The platform for a name or alias, or None when the parsers do not know it."""
-    if isinstance(name, Platform):
-        return name
-    return PLATFORM_ALIASES.get(name.strip().lower())
+PLATFORM_ALIASES: dict[str, Platform] = {name: Platform(canonical) for name, canonical in ALIASES.items()}
 
 
 class ParseStatus(str, Enum):

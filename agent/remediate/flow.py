@@ -1,6 +1,8 @@
-"""The confirmed-remediation loop shared by `diagnose` and `demo`: plan from the
-diagnosis, show the exact commands and the blast radius, ask (or take --yes), change one
-tunnel under its lock, audit every command, verify with traffic, report before/after."""
+"""The confirmed-remediation loop, the one that `diagnose`, `demo`, `clear` and the Python
+API all go through: plan (from the diagnosis, or a clear of the phase asked for), refuse
+when the devices do not match the inventory, stop at a dry run, show the exact commands
+and the blast radius, ask (or take --yes), change one tunnel under its lock, audit every
+command, verify with traffic, report before/after."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.collector import TunnelCollector
-from agent.engine.run import Live, ProbeSpec
+from agent.live import Live
+from agent.platforms import ProbeSpec
 from agent.remediate.actions import Executed, Plan, execute, plan_clear, plan_reapply
 from agent.remediate.audit import AuditLog
 from agent.remediate.guard import refusals
@@ -17,15 +20,19 @@ from agent.remediate.lock import TunnelLock
 from agent.remediate.verify import Verification, verify
 
 Confirm = Callable[[Plan], bool]  # asks the operator; True = go
+ShowPlan = Callable[[Plan], None]  # told of the plan as soon as it is made
+PHASES = ("1", "2", "both")
 
 
 @dataclass
 class Outcome:
-    status: str  # no_action | refused | declined | dry_run | applied_up | applied_not_up | failed
+    #: no_action | refused | declined | dry_run | no_reachable_peer | applied_up | applied_not_up | failed
+    status: str
     plan: Plan | None = None
     executed: Executed | None = None
     verification: Verification | None = None
     notes: list[str] = field(default_factory=list)
+    refusals: list[str] = field(default_factory=list)  #: why the change was refused (status refused)
 
     @property
     def exit_code(self) -> int:
@@ -70,19 +77,31 @@ def remediate(
     *,
     confirmed_by: str,
     dry_run: bool = False,
+    phase: str | None = None,
+    show: ShowPlan | None = None,
 ) -> Outcome:
-    plan = make_plan(live)
+    """The remediation the playbook allows (``phase`` None), or a clear of the tunnel's SAs
+    of ``phase`` (1, 2 or both: the `clear` command), from plan to verification."""
+    if phase is not None and phase not in PHASES:
+        raise ValueError(f"phase is one of {', '.join(PHASES)}, not {phase!r}")
+    code = live.diagnosis.root_cause.code
+    plan = make_plan(live) if phase is None else plan_clear(live.ctx, phase, reason=code)
     if plan is None:
-        return Outcome("no_action", notes=["no automatic remediation for " + live.diagnosis.root_cause.code])
+        return Outcome("no_action", notes=["no automatic remediation for " + code])
+    if show is not None:
+        show(plan)
     refused = refusals(plan, live.ctx, collector.targets)
     if refused:
-        return Outcome("refused", plan, notes=["refused: the devices do not match the inventory; nothing was sent", *refused])
+        return Outcome("refused", plan, refusals=refused,
+                       notes=["refused: the devices do not match the inventory; nothing was sent", *refused])
     if dry_run:
         return Outcome("dry_run", plan, notes=["dry run: nothing was sent"])
     if not confirm(plan):
         return Outcome("declined", plan, notes=["not confirmed: nothing was changed"])
+    if not plan.steps:
+        return Outcome("no_reachable_peer", plan, notes=["no reachable peer to change: nothing was sent"])
     with TunnelLock(plan.tunnel):
-        done = execute(plan, collector, audit, diagnosis=live.diagnosis.root_cause.code, confirmed_by=confirmed_by)
+        done = execute(plan, collector, audit, diagnosis=code, confirmed_by=confirmed_by)
         if not done.ok:
             sent = [f"{r.device}: {r.command} ({r.outcome})" for r in done.records]
             return Outcome("failed", plan, done, notes=["the change did not complete; sent so far: " + "; ".join(sent)])

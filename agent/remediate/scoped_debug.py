@@ -28,14 +28,15 @@ from typing import Any
 
 from agent.collector import PeerTarget, TunnelCollector
 from agent.collector.session import DeviceError, DeviceSession
-from agent.engine.checks import asp_baseline
+from agent.engine.checks.l2l import asp_baseline
 from agent.engine.model import Diagnosis, Status, Step
 from agent.engine.playbook import Library, library
 from agent.engine.registry import Context
-from agent.engine.run import Live, ProbeSpec, _read_again, probe_command, rebuild_facts
+from agent.engine.run import rebuild_context, rebuild_facts
 from agent.engine.select import is_ikev2
 from agent.engine.walker import Ask, OnStep, diagnose
-from agent.platforms import ASA, IOS
+from agent.live import Live, read_again
+from agent.platforms import ASA, IOS, ProbeSpec, probe_command
 from agent.remediate.actions import DeviceStep, Plan
 from agent.remediate.audit import AuditLog, AuditRecord
 from agent.remediate.guard import refusals
@@ -377,7 +378,7 @@ def _walk_again(collector: TunnelCollector, live: Live, plan: DebugPlan, texts: 
     command's key, the facts rebuilt and the tree walked again."""
     ctx = live.ctx
     baseline = asp_baseline(ctx)
-    _read_again(collector, ctx, is_ikev2(ctx))
+    read_again(collector, ctx)
     keys = {d.device: d.key for d in plan.devices}
     added = 0
     for peer in ctx.peers:
@@ -386,8 +387,7 @@ def _walk_again(collector: TunnelCollector, live: Live, plan: DebugPlan, texts: 
             peer.outputs[keys[peer.name]] = "\n".join(lines) + "\n"
             added += len(lines)
             rebuild_facts(peer)
-    ctx2 = Context(ctx.tunnel, ctx.peers, live=True, scratch={"asp_baseline": baseline}, kind=ctx.kind,
-                   remote_access=dict(ctx.remote_access))
+    ctx2 = rebuild_context(ctx, baseline)
     second = diagnose(lib or library(), ctx2, None, ask, on_step=on_step)
     detail = (f"{', '.join(d.device for d in plan.devices)} scoped to the peer; {added} debug lines"
               + (f" while '{ping}' ran" if ping else " (no traffic sent)") + "; debug off; both peers read again")

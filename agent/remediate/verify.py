@@ -6,12 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agent.collector import TunnelCollector
-from agent.engine.checks import asp_baseline
+from agent.engine.checks.l2l import asp_baseline
 from agent.engine.model import Diagnosis, Status
 from agent.engine.playbook import library
 from agent.engine.registry import Context
-from agent.engine.run import SA_COMMANDS, ProbeSpec, probe_command, rebuild_facts, same_kind, success_rate
+from agent.engine.run import rebuild_context
 from agent.engine.walker import diagnose
+from agent.live import ping, read_again
+from agent.platforms import ProbeSpec, success_rate
 
 
 @dataclass
@@ -49,24 +51,11 @@ def verify(collector: TunnelCollector, ctx: Context, probe: ProbeSpec | None) ->
     baseline = asp_baseline(ctx)
     last = ""
     if probe is not None:
-        session = collector.session(probe.peer)
-        platform = next((p.platform for p in ctx.peers if p.name == probe.peer), None)
-        if session is not None and platform is not None:
-            session.run(probe_command(platform, probe))  # the first packet may be lost while IKE negotiates
-            result = session.run(probe_command(platform, probe))
-            last = result.output.strip().splitlines()[-1] if result.output.strip() else ""
-    for peer in ctx.peers:
-        if peer.facts is None or peer.platform is None:
-            continue
-        remote = ctx.other(peer).endpoint or ""
-        for cmd in SA_COMMANDS.get(peer.platform, []):
-            reread = collector.run(peer.name, cmd.format(peer=remote))
-            if reread is not None and reread.ok:
-                peer.outputs = {k: v for k, v in peer.outputs.items() if not same_kind(k, reread.command)}
-                peer.outputs[reread.command] = reread.output
-        rebuild_facts(peer)
-    fresh = Context(ctx.tunnel, ctx.peers, live=True, scratch={"asp_baseline": baseline}, kind=ctx.kind,
-                    remote_access=dict(ctx.remote_access))
+        sent = ping(collector, ctx, probe, tries=2)  # the first packet may be lost while IKE negotiates
+        if not isinstance(sent, str):
+            last = sent.output.strip().splitlines()[-1] if sent.output.strip() else ""
+    read_again(collector, ctx)
+    fresh = rebuild_context(ctx, baseline)
     diag = diagnose(library(), fresh)
     rate = success_rate(last) if last else None
     up = diag.status is Status.UP and (rate is None or rate > 0)

@@ -20,6 +20,7 @@ from agent.engine.playbook import library
 from agent.engine.registry import Context, PeerCtx
 from agent.engine.walker import diagnose
 from agent.parsing.facts import build_peer_facts
+from agent.parsing.model import PeerFacts
 from agent.parsing.templates import warm
 from agent.platforms import CommandSpec, device_commands
 from agent.redact import Redactor
@@ -50,7 +51,7 @@ class DeviceRead:
     outputs: dict[str, str] = field(default_factory=dict)
     error: DeviceError | None = None
     seconds: float = 0.0
-    facts: Any = None
+    facts: PeerFacts | None = None
 
 
 @dataclass
@@ -129,17 +130,8 @@ def run_sweep(tunnels: list[SweepTunnel], workers: int = 8, progress: Progress |
         for p in t.peers:
             if p.connection is not None:
                 specs.setdefault(p.name, p.connection)
-    ra_pools: dict[str, list[str]] = {}  # headends of remote-access tunnels -> their pool hints
-    for t in tunnels:
-        if t.kind == "remote-access":
-            for p in t.peers:
-                if p.connection is not None:
-                    ra_pools.setdefault(p.name, []).extend([t.remote_access["pool"]] if t.remote_access.get("pool") else [])
-    pings: dict[str, list[str]] = {}
-    if probe:
-        for t in tunnels:
-            if t.probe is not None:
-                pings.setdefault(t.probe[0], []).append(t.probe[1])
+    ra_pools = _ra_pools(tunnels)
+    pings = _pings(tunnels) if probe else {}
     reads: dict[str, DeviceRead] = {}
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="templates") as warming, \
             ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
@@ -160,21 +152,45 @@ def run_sweep(tunnels: list[SweepTunnel], workers: int = 8, progress: Progress |
             device.facts = build_peer_facts(device.platform, device.outputs, cache=False)
     parse_seconds = time.monotonic() - p0
     lib = library()
-    results = []
-    for t in tunnels:
-        peers = []
-        for p in t.peers:
-            got = reads.get(p.name)
-            error = None
-            if got is None:
-                error = "not ours (crypto endpoint only)"
-            elif got.error is not None:
-                error = f"{got.error.kind}: {got.error}"
-            peers.append(PeerCtx(p.name, p.platform, p.endpoint, got is not None and got.error is None,
-                                 got.facts if got else None, dict(got.outputs) if got else {}, error,
-                                 nat_address=p.nat_address))
-        results.append(TunnelResult(t.name, diagnose(lib, Context(t.name, peers, kind=t.kind, remote_access=t.remote_access))))
+    results = [TunnelResult(t.name, diagnose(lib, _context(t, reads))) for t in tunnels]
     return SweepResult(started, time.monotonic() - t0, results, reads, workers, parse_seconds, warm_seconds)
+
+
+def _ra_pools(tunnels: list[SweepTunnel]) -> dict[str, list[str]]:
+    """The headends of remote-access tunnels and their pool hints (possibly none)."""
+    pools: dict[str, list[str]] = {}
+    for t in tunnels:
+        if t.kind != "remote-access":
+            continue
+        for p in t.peers:
+            if p.connection is not None:
+                pools.setdefault(p.name, []).extend([t.remote_access["pool"]] if t.remote_access.get("pool") else [])
+    return pools
+
+
+def _pings(tunnels: list[SweepTunnel]) -> dict[str, list[str]]:
+    """--probe: the pings each device sends before it is read."""
+    pings: dict[str, list[str]] = {}
+    for t in tunnels:
+        if t.probe is not None:
+            pings.setdefault(t.probe[0], []).append(t.probe[1])
+    return pings
+
+
+def _context(t: SweepTunnel, reads: dict[str, DeviceRead]) -> Context:
+    """The engine's view of one tunnel, from its two devices' reads."""
+    peers = []
+    for p in t.peers:
+        got = reads.get(p.name)
+        error = None
+        if got is None:
+            error = "not ours (crypto endpoint only)"
+        elif got.error is not None:
+            error = f"{got.error.kind}: {got.error}"
+        peers.append(PeerCtx(p.name, p.platform, p.endpoint, got is not None and got.error is None,
+                             got.facts if got else None, dict(got.outputs) if got else {}, error,
+                             nat_address=p.nat_address))
+    return Context(t.name, peers, kind=t.kind, remote_access=t.remote_access)
 
 
 def _warm(platforms: list[str]) -> float:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from agent.collector import TunnelCollector
-from agent.engine.run import diagnose_live
 from agent.lab import scenarios as S
 from agent.lab.runner import RunningLab
+from agent.live import diagnose_live
 from tests.unit.engine.test_offline_lab_bundles import ENGINE_GAPS
 
 pytestmark = pytest.mark.integration

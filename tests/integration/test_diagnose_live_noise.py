@@ -8,10 +8,10 @@ from __future__ import annotations
 import pytest
 
 from agent.collector import TunnelCollector
-from agent.engine.run import diagnose_live
 from agent.lab import scenarios as S
 from agent.lab.noise import NoiseOptions
 from agent.lab.runner import RunningLab
+from agent.live import diagnose_live
 from tests.integration.test_diagnose_live import FAST, LIVE_GAPS
 from tests.unit.engine.test_offline_lab_bundles import ENGINE_GAPS, NOISE_GAPS
 

@@ -11,9 +11,9 @@ from netmiko import ConnectHandler
 
 from agent.collector import TunnelCollector
 from agent.engine.model import Diagnosis
-from agent.engine.run import diagnose_live
 from agent.lab import scenarios as S
 from agent.lab.runner import RunningLab
+from agent.live import diagnose_live
 from tests.unit.engine.test_fixes import CLEAR, chosen, config_scenarios, fill
 from tests.unit.engine.test_fixes_ra import CLEAR_LOG, LOGOFF, ra_scenarios
 

@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 
 from agent.cli import app
 from agent.collector import TunnelCollector
-from agent.engine.run import diagnose_live
 from agent.lab import scenarios as S
 from agent.lab.fleet import FleetSpec, build_fleet
 from agent.lab.runner import RunningLab
+from agent.live import diagnose_live
 from agent.remediate.actions import plan_reapply
 from tests.integration.lab_helpers import lab_with_inventory, received
 

@@ -20,10 +20,10 @@ from typer.testing import CliRunner
 
 from agent.cli import app
 from agent.collector import TunnelCollector
-from agent.engine.run import diagnose_live
 from agent.lab import journal
 from agent.lab import scenarios as S
 from agent.lab.runner import RunningLab
+from agent.live import diagnose_live
 from agent.remediate.audit import AuditLog
 from agent.remediate.scoped_debug import DebugOutcome, DebugPlan, capture_and_diagnose
 from tests.integration.lab_helpers import lab_with_inventory

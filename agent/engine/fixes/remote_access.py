@@ -2,7 +2,7 @@
 pool, the simultaneous-logins cap, the split-tunnel list, L2TP/IPsec (transport mode,
 l2tp-ipsec) and PFS toward the Windows native client.  The headend is the one side with
 facts; its remote-access facts (group policies, tunnel groups, pools, sessions) are read
-as the checks read them (``checks_ra``).  Pure: facts in, lines out."""
+as the checks read them (``agent.engine.checks.ra``).  Pure: facts in, lines out."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import re
 from ipaddress import IPv4Address, IPv4Network, ip_network, summarize_address_range
 from typing import Any
 
-from agent.engine.checks_ra import dynamic_entries, ra_facts, users_group, users_policy
+from agent.engine.checks.ra import dynamic_entries, ra_facts, users_group, users_policy
 from agent.engine.fixes import syntax as X
 from agent.engine.fixes.base import Change, Net, Outcome, Side, Tunnel, fix, option, result
 from agent.parsing.facts_ra import AddressPool, RaPolicy

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from agent.collector import Bundle
-from agent.engine.checks_ikev2_identity import identity_mismatch, sent
+from agent.engine.checks.ikev2_identity import identity_mismatch, sent
 from agent.engine.run import context_from_bundle, diagnose_bundle
 from tests.unit.engine.test_ikev2_engine import _bundle
 from tests.unit.engine.test_offline_lab_bundles import scenario_bundle

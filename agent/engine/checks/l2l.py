@@ -6,230 +6,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import replace
-from ipaddress import ip_network
 from typing import Any
 
-from agent.engine.logscope import recent, tunnel_lines
-from agent.engine.model import Evidence
+from agent.engine.checks import facts as pf
+from agent.engine.checks.signs import signature_outcome
 from agent.engine.registry import Context, Outcome, PeerCtx, check
 from agent.parsing.model import (
     AclAction,
     CryptoMapEntry,
-    Known,
     LogLine,
     Phase1,
     Phase1State,
-    Phase2Sa,
-    TunnelGroup,
 )
-
-# ---------------------------------------------------------------- helpers
-
-
-def _known(peer: PeerCtx, group: str) -> Known[Any] | None:
-    if peer.facts is None:
-        return None
-    k = getattr(peer.facts, group)
-    return k if k.readable else None
-
-
-def _excerpt(known: Known[Any] | None, pattern: str | None = None, limit: int = 3) -> str:
-    if known is None:
-        return ""
-    lines = [ln for ln in known.raw.splitlines() if ln.strip() and not ln.startswith("--- ")]  # not the command headers
-    if pattern:
-        rx = re.compile(pattern, re.I)
-        lines = [ln for ln in lines if rx.search(ln)]
-    return "\n".join(lines[:limit])
-
-
-def _ev(peer: PeerCtx, group: str, pattern: str | None = None, limit: int = 3) -> list[Evidence]:
-    return known_ev(peer, _known(peer, group), pattern, limit)
-
-
-def known_ev(peer: PeerCtx, known: Known[Any] | None, pattern: str | None = None, limit: int = 3) -> list[Evidence]:
-    """Evidence from a fact group's raw output: its first ``limit`` lines matching ``pattern``."""
-    if known is None or not known.commands:
-        return []
-    text = _excerpt(known, pattern, limit)
-    return [Evidence(peer.name, known.commands[0], text)] if text else []
-
-
-def _phase1(peer: PeerCtx, remote: str | None) -> list[Phase1] | None:
-    """The IKE SAs toward ``remote`` (or its NAT address); a row IOS marks "(deleted)" only
-    when no live row stands beside it (a failed attempt next to the SA that is up)."""
-    k = _known(peer, "phase1")
-    if k is None:
-        return None
-    names = {remote, *ctx_remotes(peer)} - {None}
-    rows = [p for p in k.value or [] if remote is None or str(p.peer) in names or p.peer_raw in names]
-    live = [p for p in rows if "deleted" not in p.status_raw.lower()]
-    return live or rows
-
-
-def ctx_remotes(peer: PeerCtx) -> tuple[str, ...]:
-    return peer.remotes
-
-
-def _phase2(peer: PeerCtx, remote: str | None) -> list[Phase2Sa] | None:
-    """The IPsec flows whose own current peer is ``remote`` (or its NAT address): several
-    peers can share one crypto map entry, so the block's peer decides, not the command."""
-    k = _known(peer, "phase2")
-    if k is None:
-        return None
-    names = {remote, *ctx_remotes(peer)} - {None}
-    return [p for p in k.value or []
-            if (remote is None or str(p.peer) in names or p.peer_raw in names)
-            and (p.has_sa or not p.complete or bool(p.encaps or p.decaps))]  # a cut output keeps its counters
-
-
-def _logs(peer: PeerCtx, *needles: str, history: bool = False) -> list[LogLine]:
-    """This tunnel's recent lines (``logscope``) holding one of ``needles``; since it last
-    came up unless ``history``."""
-    k = _known(peer, "logs")
-    if k is None:
-        return []
-    mine = tunnel_lines(list(k.value or []), peer.remotes, peer.addresses, _other_peers(peer), _protected(peer),
-                        history=history)
-    return [ln for ln in mine if any(n.lower() in f"{ln.code} {ln.message}".lower() for n in needles)]
-
-
-def _protected(peer: PeerCtx) -> tuple[Any, ...]:
-    """The networks this tunnel protects, as this peer's crypto ACL and SAs show them."""
-    remote = peer.remotes[0] if peer.remotes else None
-    entry = _entry_for(peer, remote) if remote else None
-    nets = [n for pair in _acl(peer, entry.acl if entry else None) for n in pair]
-    nets += [n for sa in _phase2(peer, remote) or [] for n in (sa.local_ident, sa.remote_ident) if n is not None]
-    return tuple(dict.fromkeys(nets))
-
-
-def _other_peers(peer: PeerCtx) -> bool | None:
-    """Whether this device's crypto maps, L2L tunnel-groups or SA tables name a peer other
-    than this tunnel's (None: none of them was read)."""
-    seen: set[str] = set()
-    read = False
-    for group in ("crypto_maps", "phase1", "phase2", "tunnel_groups"):
-        k = _known(peer, group)
-        if k is None:
-            continue
-        read = True
-        for item in k.value or []:
-            if group == "crypto_maps":
-                seen.update(str(p) for p in item.peers)
-            elif group == "tunnel_groups":
-                if item.type in ("ipsec-l2l", "isakmp-key") and re.fullmatch(r"[\d.]+", item.name):
-                    seen.add(item.name)
-            elif getattr(item, "peer", None) is not None and getattr(item, "sa_type", "L2L") in ("", "L2L"):
-                seen.add(str(item.peer))
-    if not read:
-        return None
-    return bool(seen - set(peer.remotes) - {"0.0.0.0"})
-
-
-def device_logs(peer: PeerCtx, *needles: str) -> list[LogLine]:
-    """Recent lines about the device as a whole (ISAKMP turned off, crypto engine, licence
-    limits), whoever they name."""
-    k = _known(peer, "logs")
-    if k is None:
-        return []
-    return [ln for ln in recent(list(k.value or [])) if any(n.lower() in f"{ln.code} {ln.message}".lower() for n in needles)]
-
-
-def _log_ev(peer: PeerCtx, lines: list[LogLine]) -> list[Evidence]:
-    k = _known(peer, "logs")
-    cmd = k.commands[0] if k and k.commands else "show logging"
-    return [Evidence(peer.name, cmd, "\n".join(f"{ln.code}: {ln.message}" for ln in lines[:2]))] if lines else []
-
-
-def _any_logs(ctx: Context, *needles: str, history: bool = False) -> tuple[PeerCtx, list[LogLine]] | None:
-    for peer in ctx.readable():
-        found = _logs(peer, *needles, history=history)
-        if found:
-            return peer, found
-    return None
-
-
-def _entries(peer: PeerCtx) -> list[CryptoMapEntry]:
-    k = _known(peer, "crypto_maps")
-    return list(k.value or []) if k else []
-
-
-def _entry_for(peer: PeerCtx, remote: str | None) -> CryptoMapEntry | None:
-    """The static crypto map entry toward ``remote`` (or, behind NAT, the address this
-    peer knows it by)."""
-    names = _names(peer, remote)
-    for e in sorted(_entries(peer), key=lambda e: e.seq):
-        if not e.dynamic and names & set(e.peers):
-            return e
-    return None
-
-
-def _names(peer: PeerCtx, remote: str | None) -> set[str | None]:
-    """``remote`` and, when it is this peer's other side, the other's NAT address."""
-    return {remote, *peer.remotes} if remote is not None and remote in peer.remotes else {remote}
-
-
-def _acl(peer: PeerCtx, name: str | None) -> list[tuple[Any, Any]]:
-    k = _known(peer, "acl_entries")
-    if k is None or not name:
-        return []
-    return [(e.src, e.dst) for e in k.value or [] if e.acl == name and e.action is AclAction.PERMIT and e.src and e.dst]
-
-
-def _groups(peer: PeerCtx) -> list[TunnelGroup]:
-    k = _known(peer, "tunnel_groups")
-    return list(k.value or []) if k else []
-
-
-def _group_for(peer: PeerCtx, remote: str | None) -> TunnelGroup | None:
-    """The L2L group / ISAKMP key for ``remote``, merged over every command that showed
-    it (`show run tunnel-group` masks the key, `more system:running-config` does not)."""
-    names = _names(peer, remote) - {None}
-    found = [g for g in _groups(peer)
-             if g.type in ("ipsec-l2l", "isakmp-key") and (g.name in names or any(_covers(g.name, n) for n in names))]
-    if not found:
-        return None
-    fingerprint = next((g.psk_fingerprint for g in found if g.psk_fingerprint), None)
-    keepalive = next((g.keepalive for g in found if g.keepalive is not None), None)
-    return replace(found[0], psk_fingerprint=fingerprint, keepalive=keepalive,
-                   has_psk=any(g.has_psk for g in found), psk_masked=fingerprint is None and found[0].psk_masked)
-
-
-def _covers(name: str, addr: str | None) -> bool:
-    if addr is None or "/" not in name:
-        return False
-    try:
-        return ip_network(addr) .subnet_of(ip_network(name, strict=False))  # type: ignore[arg-type]
-    except (ValueError, TypeError):
-        return False
-
-
-def _policies(peer: PeerCtx) -> list[tuple[str, str, str, int | None]] | None:
-    k = _known(peer, "isakmp_policies")
-    if k is None:
-        return None
-    return [(p.encryption, p.hash, p.authentication, p.dh_group) for p in k.value or [] if not p.builtin and p.ike_version == 1]
-
-
-def _fmt_policies(pols: Iterable[tuple[str, str, str, int | None]]) -> str:
-    return ", ".join(f"{e}/{h}/group {g}" for e, h, _, g in pols) or "none"
-
-
-def _pair(ctx: Context) -> list[tuple[PeerCtx, PeerCtx]]:
-    return [(ctx.a, ctx.b), (ctx.b, ctx.a)]
-
+from agent.platforms import CHECK_PHASE2_WITH
 
 # ---------------------------------------------------------------- evidence and phase 1
-
-
-def _any_fact(peer: PeerCtx) -> list[str]:
-    """The fact groups a peer's outputs could be read into."""
-    if peer.facts is None:
-        return []
-    return [name for name in ("logs", "isakmp_policies", "transform_sets", "crypto_maps", "acl_entries", "routes",
-                              "tunnel_groups", "ike", "pings", "sessions", "asp_drops", "nat_rules", "sysopt")
-            if _known(peer, name) is not None]
 
 
 def infer_nat(ctx: Context) -> list[str]:
@@ -238,13 +29,13 @@ def infer_nat(ctx: Context) -> list[str]:
     a flow whose inbound SPI is the other's outbound SPI toward it is the same tunnel: its
     current peer is the other's translated address. Returns what was inferred, to say so."""
     said = []
-    for me, other in _pair(ctx):
-        if other.nat_address or _known(me, "phase2") is None or _known(other, "phase2") is None:
+    for me, other in pf.pair(ctx):
+        if other.nat_address or pf.known_phase2(me) is None or pf.known_phase2(other) is None:
             continue
-        if _phase2(me, other.endpoint):
+        if pf.phase2(me, other.endpoint):
             continue
-        theirs = {s for f in _phase2(other, me.endpoint) or [] for s in (f.spis_out or ((f.spi_out,) if f.spi_out else ()))}
-        k = _known(me, "phase2")
+        theirs = {s for f in pf.phase2(other, me.endpoint) or [] for s in (f.spis_out or ((f.spi_out,) if f.spi_out else ()))}
+        k = pf.known_phase2(me)
         for flow in (k.value or []) if k else []:
             mine = set(flow.spis_in or ((flow.spi_in,) if flow.spi_in else ()))
             if flow.peer is not None and mine & theirs:
@@ -260,7 +51,7 @@ def evidence(ctx: Context) -> Outcome:
     """Which peers' SA tables could be read; without any, whether logs, debug output,
     configuration or counters were given (each answers the checks it can)."""
     nat = infer_nat(ctx)
-    readable = [p for p in ctx.peers if _known(p, "phase1") is not None or _known(p, "phase2") is not None]
+    readable = [p for p in ctx.peers if pf.known_phase1(p) is not None or pf.known_phase2(p) is not None]
     missing = [p.name for p in ctx.peers if p not in readable]
     why = "; ".join(f"{p.name}: {p.error or 'no SA table (show crypto isakmp sa / show crypto ipsec sa) read'}"
                     for p in ctx.peers if p not in readable)
@@ -269,7 +60,7 @@ def evidence(ctx: Context) -> Outcome:
         return Outcome("both", "; ".join(["both peers readable", *nat]))
     if readable:
         return Outcome("one", f"only {readable[0].name}'s SA tables read ({why})", not_checked=not_checked)
-    given = {p.name: _any_fact(p) for p in ctx.peers if _any_fact(p)}
+    given = {p.name: pf.any_fact(p) for p in ctx.peers if pf.any_fact(p)}
     if given:
         return Outcome("other", "no SA table read; walking what was given: "
                        + "; ".join(f"{n}: {', '.join(g)}" for n, g in given.items()), not_checked=not_checked)
@@ -287,14 +78,14 @@ def phase1_state(ctx: Context) -> Outcome:
     """Phase 1 toward the other peer on each side; a stuck state wins over none."""
     seen: dict[Phase1State, list[tuple[PeerCtx, Phase1]]] = {}
     readable = 0
-    for me, other in _pair(ctx):
-        sas = _phase1(me, other.endpoint)
+    for me, other in pf.pair(ctx):
+        sas = pf.phase1(me, other.endpoint)
         if sas is None:
             continue
         readable += 1
         for sa in sas:
             seen.setdefault(sa.state, []).append((me, sa))
-    with_sas = [p for p in ctx.readable() if _phase2(p, ctx.other(p).endpoint)]
+    with_sas = [p for p in ctx.readable() if pf.phase2(p, ctx.other(p).endpoint)]
     if not readable:
         if with_sas:
             return Outcome("established", "phase 1 not read; IPsec SAs exist, so it was established",
@@ -304,7 +95,7 @@ def phase1_state(ctx: Context) -> Outcome:
         return Outcome("established", f"no IKE SA listed for this peer, but {with_sas[0].name} holds IPsec SAs with it: "
                        "phase 1 was established")
     states = ", ".join(f"{p.name} {sa.state_raw}" for hits in seen.values() for p, sa in hits)
-    evidence = [e for hits in seen.values() for p, _ in hits for e in _ev(p, "phase1", r"MM_|QM_|AM_|AG_|CONF_|READY|State")]
+    evidence = [e for hits in seen.values() for p, _ in hits for e in pf.ev(p, "phase1", r"MM_|QM_|AM_|AG_|CONF_|READY|State")]
     for state in PRIORITY:
         if state in seen:
             peer, sa = seen[state][0]
@@ -326,40 +117,40 @@ def _bound(peer: PeerCtx, entry: CryptoMapEntry | None) -> bool:
 def local_config(ctx: Context) -> Outcome:
     """Nothing negotiated: a map not on the interface, IKE not enabled, an entry never
     activated, an overlapping entry, or an idle timeout that took the tunnel down."""
-    for me, other in _pair(ctx):
+    for me, other in pf.pair(ctx):
         if me.facts is None:
             continue
-        entry = _entry_for(me, other.endpoint)
+        entry = pf.entry_for(me, other.endpoint)
         if entry is not None and not entry.interfaces and binding_known(me):
             return Outcome("map_not_applied", f"{me.name}: crypto map {entry.map_name} is bound to no interface",
-                           _ev(me, "crypto_maps", entry.map_name), peer=me.name,
+                           pf.ev(me, "crypto_maps", entry.map_name), peer=me.name,
                            values={"peer": me.name, "map": entry.map_name, "interface": _tunnel_interface(me)})
         verdict = _ike_enabled(me, entry)
         if verdict is not None:
             return verdict
-    for me, other in _pair(ctx):
+    for me, other in pf.pair(ctx):
         # 713063 names no peer ("destination 0.0.0.0"): with no IKE SA for this tunnel, a recent one is its
-        found = _logs(me, "713063", "INCOMPLETE_CRYPTO_MAP", "entry incomplete") or device_logs(
+        found = pf.logs(me, "713063", "INCOMPLETE_CRYPTO_MAP", "entry incomplete") or pf.device_logs(
             me, "713063", "INCOMPLETE_CRYPTO_MAP", "entry incomplete")
-        entry = _entry_for(me, other.endpoint)
+        entry = pf.entry_for(me, other.endpoint)
         if found or (entry is not None and entry.incomplete):
             return Outcome("map_incomplete", f"{me.name}: crypto map entry incomplete or inactive",
-                           _log_ev(me, found) + _ev(me, "crypto_maps", "incomplete"), peer=me.name,
+                           pf.log_ev(me, found) + pf.ev(me, "crypto_maps", "incomplete"), peer=me.name,
                            values={"peer": me.name, "map": entry.map_name if entry else "?",
                                    "seq": entry.seq if entry else "?", "interface": _tunnel_interface(me)})
-    for me, other in _pair(ctx):
+    for me, other in pf.pair(ctx):
         overlap = _overlap(me, other.endpoint)
         if overlap is not None:
             shadow, entry = overlap
-            found = _logs(me, "752006", "KEY_ACQUIRE")
+            found = pf.logs(me, "752006", "KEY_ACQUIRE")
             return Outcome("acl_overlap", f"{me.name}: entry {shadow.seq} overlaps entry {entry.seq}",
-                           _log_ev(me, found) + _ev(me, "crypto_maps", shadow.acl or ""), peer=me.name,
+                           pf.log_ev(me, found) + pf.ev(me, "crypto_maps", shadow.acl or ""), peer=me.name,
                            values={"peer": me.name, "map": shadow.map_name, "seq": shadow.seq, "acl": shadow.acl,
                                    "tunnel_seq": entry.seq})
-    hit = _any_logs(ctx, "Idle Timeout", "idle-time")
+    hit = pf.any_logs(ctx, "Idle Timeout", "idle-time")
     if hit is not None:
         peer, lines = hit
-        return Outcome("idle_timeout", f"{peer.name}: torn down after idle time", _log_ev(peer, lines), peer=peer.name,
+        return Outcome("idle_timeout", f"{peer.name}: torn down after idle time", pf.log_ev(peer, lines), peer=peer.name,
                        values={"signature": lines[0].code})
     ctx.wants.append("probe")
     return Outcome("none", "configuration allows negotiation; no SA was ever attempted",
@@ -371,7 +162,7 @@ def binding_known(peer: PeerCtx) -> bool:
     crypto configuration does; on IOS `show crypto map` ("Interfaces using crypto map") or
     a whole running-config, not a filtered one (`| section crypto` drops the interface
     line above an applied map, `| include` drops whole blocks)."""
-    k = _known(peer, "crypto_maps")
+    k = pf.known_crypto_maps(peer)
     if k is None:
         return False
     if peer.platform != "cisco_ios":
@@ -383,11 +174,11 @@ def isakmp_off(ctx: Context) -> Outcome | None:
     """IOS logs `%CRYPTO-6-ISAKMP_ON_OFF: ISAKMP is OFF` when no crypto map or tunnel
     protection is left on any interface; its newest such line says how it stands."""
     for peer in ctx.readable():
-        lines = device_logs(peer, "ISAKMP_ON_OFF")
+        lines = pf.device_logs(peer, "ISAKMP_ON_OFF")
         if lines and "off" in lines[-1].message.lower():
             line = lines[-1]
             return Outcome("isakmp_off", f"{peer.name}: {line.code}: {line.message} (its newest such line)",
-                           _log_ev(peer, [line]), peer=peer.name,
+                           pf.log_ev(peer, [line]), peer=peer.name,
                            values={"peer": peer.name, "interface": _tunnel_interface(peer),
                                    "summary": f"{peer.name} has turned ISAKMP off ('{line.message}'): no crypto map "
                                               "or tunnel protection is applied to any of its interfaces, so it "
@@ -396,14 +187,14 @@ def isakmp_off(ctx: Context) -> Outcome | None:
 
 
 def _tunnel_interface(peer: PeerCtx) -> str:
-    for e in _entries(peer):
+    for e in pf.entries(peer):
         if e.interfaces:
             return e.interfaces[0]
     return "outside" if peer.platform == "cisco_asa" else "<WAN interface>"
 
 
 def _ike_enabled(me: PeerCtx, entry: CryptoMapEntry | None) -> Outcome | None:
-    ike = _known(me, "ike")
+    ike = pf.known_ike(me)
     if ike is None or ike.value is None or entry is None or not entry.interfaces:
         return None
     settings = ike.value
@@ -411,23 +202,23 @@ def _ike_enabled(me: PeerCtx, entry: CryptoMapEntry | None) -> Outcome | None:
         off = [i for i in entry.interfaces if i not in settings.enabled_interfaces]
         if off:
             return Outcome("isakmp_not_enabled", f"{me.name}: no 'crypto ikev1 enable {off[0]}'",
-                           _ev(me, "ike", r"enable") or _ev(me, "crypto_maps", "interface"), peer=me.name,
+                           pf.ev(me, "ike", r"enable") or pf.ev(me, "crypto_maps", "interface"), peer=me.name,
                            values={"peer": me.name, "interface": off[0]})
     elif settings.enabled_globally is False:
-        return Outcome("isakmp_not_enabled", f"{me.name}: no crypto isakmp enable", _ev(me, "ike", "enable"),
+        return Outcome("isakmp_not_enabled", f"{me.name}: no crypto isakmp enable", pf.ev(me, "ike", "enable"),
                        peer=me.name, values={"peer": me.name, "interface": entry.interfaces[0]})
     return None
 
 
 def _overlap(me: PeerCtx, remote: str | None) -> tuple[CryptoMapEntry, CryptoMapEntry] | None:
-    entry = _entry_for(me, remote)
+    entry = pf.entry_for(me, remote)
     if entry is None:
         return None
-    mine = _acl(me, entry.acl)
-    for other in _entries(me):
+    mine = pf.acl(me, entry.acl)
+    for other in pf.entries(me):
         if other.map_name != entry.map_name or other.seq >= entry.seq or other.dynamic:
             continue
-        theirs = _acl(me, other.acl)
+        theirs = pf.acl(me, other.acl)
         if any(s1.overlaps(s2) and d1.overlaps(d2) for s1, d1 in mine for s2, d2 in theirs):
             return other, entry
     return None
@@ -438,8 +229,8 @@ def _overlap(me: PeerCtx, remote: str | None) -> tuple[CryptoMapEntry, CryptoMap
 
 def _stuck(ctx: Context, state: Phase1State) -> tuple[PeerCtx, PeerCtx]:
     """(initiator, responder) for a tunnel stuck in ``state``."""
-    for me, other in _pair(ctx):
-        sas = _phase1(me, other.endpoint) or []
+    for me, other in pf.pair(ctx):
+        sas = pf.phase1(me, other.endpoint) or []
         if any(sa.state is state for sa in sas):
             return me, other
     return ctx.a, ctx.b
@@ -455,29 +246,28 @@ def responder_config(ctx: Context) -> Outcome:
         off = isakmp_off(ctx)
         if off is not None:
             return Outcome("isakmp_not_enabled", off.detail, off.evidence, peer=off.peer, values=off.values)
-        entry = _entry_for(resp, ini.endpoint)
+        entry = pf.entry_for(resp, ini.endpoint)
         if entry is not None and not entry.interfaces and binding_known(resp):
             return Outcome("map_not_applied", f"{resp.name}: crypto map {entry.map_name} not applied",
-                           _ev(resp, "crypto_maps", entry.map_name), peer=resp.name,
+                           pf.ev(resp, "crypto_maps", entry.map_name), peer=resp.name,
                            values={"peer": resp.name, "map": entry.map_name, "interface": _tunnel_interface(resp)})
         verdict = _ike_enabled(resp, entry)
         if verdict is not None:
             return verdict
-        a_pol, b_pol = _policies(ini), _policies(resp)
+        a_pol, b_pol = pf.policies(ini), pf.policies(resp)
         if a_pol is not None and b_pol is not None and a_pol and b_pol and not set(a_pol) & set(b_pol):
             return Outcome("policy_mismatch", "no ISAKMP policy in common",
-                           _ev(ini, "isakmp_policies", "encr|hash|group|policy") + _ev(resp, "isakmp_policies", "encr|hash|group|policy"),
-                           values={"a": ini.name, "b": resp.name, "a_policies": _fmt_policies(a_pol),
-                                   "b_policies": _fmt_policies(b_pol)})
-        entry_b = _entry_for(resp, ini.endpoint)
-        if entry_b is None and _known(resp, "crypto_maps") is not None and _entries(resp):
-            other_peers = sorted({p for e in _entries(resp) for p in e.peers})
+                           pf.ev(ini, "isakmp_policies", "encr|hash|group|policy") + pf.ev(resp, "isakmp_policies", "encr|hash|group|policy"),
+                           values={"a": ini.name, "b": resp.name, "a_policies": pf.fmt_policies(a_pol),
+                                   "b_policies": pf.fmt_policies(b_pol)})
+        entry_b = pf.entry_for(resp, ini.endpoint)
+        if entry_b is None and pf.known_crypto_maps(resp) is not None and pf.entries(resp):
+            other_peers = sorted({p for e in pf.entries(resp) for p in e.peers})
             return Outcome("wrong_peer", f"{resp.name} has no crypto map entry for {ini.endpoint}",
-                           _ev(resp, "crypto_maps", "peer"), peer=resp.name,
+                           pf.ev(resp, "crypto_maps", "peer"), peer=resp.name,
                            values={"peer": resp.name, "configured": ", ".join(other_peers), "expected": ini.endpoint,
-                                   "map": _entries(resp)[0].map_name, "seq": _entries(resp)[0].seq})
-    from agent.engine.checks_evidence import signature_outcome  # this tunnel's log and debug lines
-    said = signature_outcome(ctx, set(_NO_REPLY))
+                                   "map": pf.entries(resp)[0].map_name, "seq": pf.entries(resp)[0].seq})
+    said = signature_outcome(ctx, set(_NO_REPLY))  # this tunnel's log and debug lines
     if said is not None:
         return Outcome(_NO_REPLY_BRANCH[said.branch], said.detail, said.evidence, said.peer, said.confidence,
                        values={**values, "a": ini.name, "b": resp.name, "a_policies": "?", "b_policies": "?",
@@ -485,22 +275,22 @@ def responder_config(ctx: Context) -> Outcome:
     if resp.facts is None:
         # the responder cannot be read: rank by what the initiator's state says (seed 001:
         # IOS keeps MM_NO_STATE when main mode is refused; seed 000: ASA MM_WAIT_MSG2 = no answer)
-        sas = _phase1(ini, resp.endpoint) or []
+        sas = pf.phase1(ini, resp.endpoint) or []
         not_checked = [f"{resp.name}: configuration (responder not readable)"]
-        policy_values = {"a": ini.name, "b": resp.name, "a_policies": _fmt_policies(_policies(ini) or []), "b_policies": "?"}
+        policy_values = {"a": ini.name, "b": resp.name, "a_policies": pf.fmt_policies(pf.policies(ini) or []), "b_policies": "?"}
         if any(sa.state_raw == "MM_NO_STATE" for sa in sas):
             ctx.suspect("PEER_UNREACHABLE", f"{ini.name} MM_NO_STATE also fits an unanswered main mode",
                         f"ping {resp.endpoint or '<peer>'} (from {ini.name}); the responder's show crypto isakmp sa")
             return Outcome("policy_mismatch", f"{ini.name} MM_NO_STATE: main mode failed (no policy accepted, or no reply)",
-                           _ev(ini, "phase1", "MM_NO_STATE"), confidence=0.5, not_checked=not_checked,
+                           pf.ev(ini, "phase1", "MM_NO_STATE"), confidence=0.5, not_checked=not_checked,
                            values=policy_values)
         ctx.suspect("IKE_POLICY_MISMATCH", f"{resp.name} could not be read: it may refuse every proposal",
                     "show crypto isakmp policy (both peers)")
         return Outcome("unreachable", f"{ini.name} gets no reply from {resp.endpoint or 'its peer'}",
-                       _ev(ini, "phase1", r"MM_|AG_"), peer=ini.name, confidence=0.55, not_checked=not_checked,
+                       pf.ev(ini, "phase1", r"MM_|AG_"), peer=ini.name, confidence=0.55, not_checked=not_checked,
                        values=values)
     return Outcome("unreachable", f"{ini.name} gets no reply from {resp.endpoint}",
-                   _ev(ini, "phase1", r"MM_|AG_"), peer=ini.name, confidence=0.75, values=values)
+                   pf.ev(ini, "phase1", r"MM_|AG_"), peer=ini.name, confidence=0.75, values=values)
 
 
 #: what the logs can say about an unanswered main mode, and this check's branch for each
@@ -513,21 +303,21 @@ _NO_REPLY_BRANCH = {"policy": "policy_mismatch", "unreachable": "unreachable", "
 def peer_identity_config(ctx: Context) -> Outcome:
     """The responder has no key for the initiator's address."""
     ini, resp = _stuck(ctx, Phase1State.NEGOTIATING_KEY)
-    entry = _entry_for(resp, ini.endpoint)
+    entry = pf.entry_for(resp, ini.endpoint)
     values = {"peer": resp.name, "remote": ini.endpoint, "expected": ini.endpoint}
     if resp.platform == "cisco_asa":
-        groups = [g for g in _groups(resp) if g.type == "ipsec-l2l"]
+        groups = [g for g in pf.groups(resp) if g.type == "ipsec-l2l"]
         named = [g for g in groups if not re.fullmatch(r"[\d.:a-fA-F]+", g.name)]
-        if _group_for(resp, ini.endpoint) is None and named and entry is not None:
+        if pf.group_for(resp, ini.endpoint) is None and named and entry is not None:
             return Outcome("tunnel_group", f"{resp.name}: L2L tunnel-group {named[0].name} is not named {ini.endpoint}",
-                           _ev(resp, "tunnel_groups", "tunnel-group"), peer=resp.name,
+                           pf.ev(resp, "tunnel_groups", "tunnel-group"), peer=resp.name,
                            values={**values, "why": f"it is named {named[0].name}, not {ini.endpoint}"})
-    configured = sorted({p for e in _entries(resp) for p in e.peers if p != ini.endpoint}) or [
-        g.name for g in _groups(resp) if g.name != ini.endpoint]
-    first = next((e for e in _entries(resp) if not e.dynamic), None)
+    configured = sorted({p for e in pf.entries(resp) for p in e.peers if p != ini.endpoint}) or [
+        g.name for g in pf.groups(resp) if g.name != ini.endpoint]
+    first = next((e for e in pf.entries(resp) if not e.dynamic), None)
     return Outcome("peer_address", f"{resp.name} has no key/peer for {ini.endpoint}",
-                   _ev(ini, "phase1", r"MM_|State") + _ev(resp, "crypto_maps", "peer")
-                   + _ev(resp, "tunnel_groups", "tunnel-group|key"), peer=resp.name,
+                   pf.ev(ini, "phase1", r"MM_|State") + pf.ev(resp, "crypto_maps", "peer")
+                   + pf.ev(resp, "tunnel_groups", "tunnel-group|key"), peer=resp.name,
                    values={**values, "configured": ", ".join(configured) or "nothing",
                            "map": first.map_name if first else "?", "seq": first.seq if first else "?"})
 
@@ -536,42 +326,39 @@ def peer_identity_config(ctx: Context) -> Outcome:
 def auth_stage(ctx: Context) -> Outcome:
     """Main mode reached MM5/MM6: compare PSK fingerprints, identities, group-policy."""
     ini, resp = _stuck(ctx, Phase1State.AUTH_FAILED_OR_PENDING)
-    states = ", ".join(f"{p.name} {sa.state_raw}" for p in ctx.readable() for sa in _phase1(p, ctx.other(p).endpoint) or [])
-    hit = _any_logs(ctx, "713206", "Conflicting protocols")
+    states = ", ".join(f"{p.name} {sa.state_raw}" for p in ctx.readable() for sa in pf.phase1(p, ctx.other(p).endpoint) or [])
+    hit = pf.any_logs(ctx, "713206", "Conflicting protocols")
     if hit is not None:
         peer, lines = hit
-        return Outcome("group_policy_conflict", "tunnel-group and group-policy protocols conflict", _log_ev(peer, lines),
+        return Outcome("group_policy_conflict", "tunnel-group and group-policy protocols conflict", pf.log_ev(peer, lines),
                        peer=peer.name, values={"peer": peer.name, "remote": ctx.other(peer).endpoint,
                                                "why": "its group-policy does not allow IKEv1 (vpn-tunnel-protocol)"})
-    from agent.engine.checks_evidence import (
-        signature_outcome,  # seed 000: "Group = DefaultL2LGroup ... mismatched key"
-    )
-    default = signature_outcome(ctx, {"TUNNEL_GROUP_MISMATCH"})
+    default = signature_outcome(ctx, {"TUNNEL_GROUP_MISMATCH"})  # seed 000: "Group = DefaultL2LGroup ... mismatched key"
     if default is not None:
         ctx.suspect("PEER_ADDRESS_MISMATCH", "the ASA found no tunnel-group named after the address the peer comes "
                     "from: that address may be the wrong one", "show running-config tunnel-group; show crypto isakmp sa")
         return Outcome("group_policy_conflict", default.detail, default.evidence, default.peer, default.confidence,
                        values={"why": "the ASA matched it to DefaultL2LGroup", **default.values})
-    fa = _group_for(ctx.a, ctx.b.endpoint)
-    fb = _group_for(ctx.b, ctx.a.endpoint)
-    ev = _ev(ctx.a, "tunnel_groups", "key") + _ev(ctx.b, "tunnel_groups", "key")
+    fa = pf.group_for(ctx.a, ctx.b.endpoint)
+    fb = pf.group_for(ctx.b, ctx.a.endpoint)
+    ev = pf.ev(ctx.a, "tunnel_groups", "key") + pf.ev(ctx.b, "tunnel_groups", "key")
     if fa and fb and fa.psk_fingerprint and fb.psk_fingerprint:
         if fa.psk_fingerprint != fb.psk_fingerprint:
             return Outcome("psk_mismatch", f"PSK fingerprints differ ({fa.psk_fingerprint} vs {fb.psk_fingerprint})",
                            ev, values={"states": states, "remote": ctx.b.endpoint})
         ids = _identities(ctx)
         if ids and len(set(ids.values())) > 1:
-            return Outcome("identity_mismatch", f"identities differ: {ids}", _ev(ctx.a, "ike", "identity") + _ev(ctx.b, "ike", "identity"),
+            return Outcome("identity_mismatch", f"identities differ: {ids}", pf.ev(ctx.a, "ike", "identity") + pf.ev(ctx.b, "ike", "identity"),
                            values={"identities": ", ".join(f"{k} {v}" for k, v in ids.items())})
         return Outcome("psk_unverified", "the fingerprints match; authentication still fails", ev, confidence=0.4,
                        against=["PSK fingerprints are equal"], values={"states": states, "remote": ctx.b.endpoint})
     ids = _identities(ctx)
     if ids and len(set(ids.values())) > 1:
-        return Outcome("identity_mismatch", f"identities differ: {ids}", _ev(ctx.a, "ike", "identity") + _ev(ctx.b, "ike", "identity"),
+        return Outcome("identity_mismatch", f"identities differ: {ids}", pf.ev(ctx.a, "ike", "identity") + pf.ev(ctx.b, "ike", "identity"),
                        values={"identities": ", ".join(f"{k} {v}" for k, v in ids.items())})
-    logs = _any_logs(ctx, "mismatched pre-shared key", "sanity check", "IKMP_BAD_MESSAGE")
+    logs = pf.any_logs(ctx, "mismatched pre-shared key", "sanity check", "IKMP_BAD_MESSAGE")
     return Outcome("psk_unverified", "main mode stops at MM5/MM6; the keys could not be compared",
-                   _ev(ini, "phase1", "MM_") + (_log_ev(*logs) if logs else []),
+                   pf.ev(ini, "phase1", "MM_") + (pf.log_ev(*logs) if logs else []),
                    confidence=0.8 if logs else 0.6, not_checked=["PSK fingerprints (keys not readable on both peers)"],
                    values={"states": states, "remote": resp.endpoint})
 
@@ -579,7 +366,7 @@ def auth_stage(ctx: Context) -> Outcome:
 def _identities(ctx: Context) -> dict[str, str]:
     out = {}
     for p in ctx.readable():
-        k = _known(p, "ike")
+        k = pf.known_ike(p)
         if k is not None and k.value is not None:
             ident = k.value.identity or "address"
             out[p.name] = "address" if ident == "auto" else ident
@@ -593,32 +380,32 @@ def _identities(ctx: Context) -> dict[str, str]:
 def phase2_state(ctx: Context) -> Outcome:
     """IPsec SAs for this tunnel on each side."""
     have = {}
-    for me, other in _pair(ctx):
-        sas = _phase2(me, other.endpoint)
+    for me, other in pf.pair(ctx):
+        sas = pf.phase2(me, other.endpoint)
         if sas is not None:
             have[me.name] = bool(sas)
     if len(have) == 2 and sum(have.values()) == 1:
         holder = next(p for p in ctx.peers if have.get(p.name))
         other = ctx.other(holder)
-        lines = _logs(other, "invalid spi", "402101", "402114", "RECVD_PKT_INV_SPI", "IKMP_NO_SA")
+        lines = pf.logs(other, "invalid spi", "402101", "402114", "RECVD_PKT_INV_SPI", "IKMP_NO_SA")
         why = f"{other.name} has no IPsec SA for {holder.endpoint}"
-        return Outcome("one_side", why, _ev(holder, "phase2", "current_peer|spi") + _log_ev(other, lines),
+        return Outcome("one_side", why, pf.ev(holder, "phase2", "current_peer|spi") + pf.log_ev(other, lines),
                        peer=holder.name, values={"peer": holder.name, "remote_peer": other.name,
                                                  "remote": other.endpoint, "why": why})
     if any(have.values()):
         return Outcome("both", "IPsec SAs on " + ", ".join(n for n, v in have.items() if v))
-    return Outcome("none", "phase 1 up, no IPsec SA", [e for p in ctx.readable() for e in _ev(p, "phase2", "no ipsec|There are no")])
+    return Outcome("none", "phase 1 up, no IPsec SA", [e for p in ctx.readable() for e in pf.ev(p, "phase2", "no ipsec|There are no")])
 
 
 def dynamic_priority(ctx: Context) -> Outcome | None:
     """A dynamic entry numbered below a peer's static entry in the same map: the peer's
     phase 2 lands on the dynamic entry (seed 000: dynamic map entries come last)."""
-    for me, other in _pair(ctx):
-        entry = _entry_for(me, other.endpoint)
-        dyn = [e for e in _entries(me) if e.dynamic and entry is not None and e.map_name == entry.map_name and e.seq < entry.seq]
+    for me, other in pf.pair(ctx):
+        entry = pf.entry_for(me, other.endpoint)
+        dyn = [e for e in pf.entries(me) if e.dynamic and entry is not None and e.map_name == entry.map_name and e.seq < entry.seq]
         if dyn and entry is not None:
             return Outcome("dynamic_priority", f"{me.name}: dynamic entry {dyn[0].seq} before static {entry.seq}",
-                           _ev(me, "crypto_maps", "dynamic"), peer=me.name,
+                           pf.ev(me, "crypto_maps", "dynamic"), peer=me.name,
                            values={"peer": me.name, "remote": other.endpoint, "dyn_seq": dyn[0].seq,
                                    "dyn_map": dyn[0].dynamic_map or "?", "map": dyn[0].map_name, "seq": entry.seq})
     return None
@@ -630,23 +417,22 @@ def phase2_config(ctx: Context) -> Outcome:
     shadowed = dynamic_priority(ctx)
     if shadowed is not None:
         return shadowed
-    ea, eb = _entry_for(ctx.a, ctx.b.endpoint), _entry_for(ctx.b, ctx.a.endpoint)
+    ea, eb = pf.entry_for(ctx.a, ctx.b.endpoint), pf.entry_for(ctx.b, ctx.a.endpoint)
     values: dict[str, Any] = {"a": ctx.a.name, "b": ctx.b.name, "a_map": ea.map_name if ea else "?",
                               "a_seq": ea.seq if ea else "?", "b_map": eb.map_name if eb else "?", "b_seq": eb.seq if eb else "?"}
     if ea is not None and eb is not None:
         found = entry_differences(ctx, ea, eb, values)
         if found is not None:
             return found
-    from agent.engine.checks_evidence import signature_outcome  # the signature table's phase 2 texts
-    said = signature_outcome(ctx, set(_PHASE2_CODES))
+    said = signature_outcome(ctx, set(_PHASE2_CODES))  # the signature table's phase 2 texts
     if said is not None:
         return Outcome(_PHASE2_BRANCH[said.branch], said.detail, said.evidence, said.peer, min(said.confidence or 0.7, 0.75),
                        values={**values, **said.values, "a_sets": "?", "b_sets": "?", "a_acl": "?", "b_acl": "?"})
-    unread = [p.name for p in ctx.peers if _known(p, "crypto_maps") is None or _known(p, "transform_sets") is None]
+    unread = [p.name for p in ctx.peers if pf.known_crypto_maps(p) is None or pf.known_transform_sets(p) is None]
     for code in ("TRANSFORM_SET_MISMATCH", "PFS_MISMATCH", "PROXY_ID_MISMATCH"):
         ctx.suspect(code, "phase 1 is up and no IPsec SA forms: quick mode is refused",
-                    "; ".join(dict.fromkeys(_CHECK_P2[p.platform or "cisco_ios"] for p in ctx.peers if p.platform))
-                    or _CHECK_P2["cisco_ios"])
+                    "; ".join(dict.fromkeys(CHECK_PHASE2_WITH[p.platform or "cisco_ios"] for p in ctx.peers if p.platform))
+                    or CHECK_PHASE2_WITH["cisco_ios"])
     why = ("phase 1 is up and quick mode fails, but "
            + (f"the phase 2 configuration of {', '.join(unread)} was not read" if unread
               else "the configurations read do not show why")
@@ -660,9 +446,6 @@ def phase2_config(ctx: Context) -> Outcome:
 _PHASE2_CODES = ("PROXY_ID_MISMATCH", "TRANSFORM_SET_MISMATCH", "PFS_MISMATCH", "DYNAMIC_MAP_PRIORITY")
 _PHASE2_BRANCH = {"proxy": "proxy_mismatch", "transform": "transform_mismatch", "pfs": "pfs_mismatch",
                   "dynamic_priority": "dynamic_priority"}
-
-_CHECK_P2 = {"cisco_ios": "show crypto map; show crypto ipsec transform-set; show crypto ipsec profile",
-             "cisco_asa": "show running-config crypto; show running-config access-list"}
 
 
 Offers = list[tuple[tuple[str, ...], str]]  #: (sorted transforms, mode) per transform set / proposal
@@ -679,18 +462,18 @@ def entry_differences(ctx: Context, ea: CryptoMapEntry, eb: CryptoMapEntry, valu
     if sa is not None and sb is not None and not set(sa) & set(sb):
         return Outcome("transform_mismatch", "no transform set in common" if offers is None else
                        "no IPsec proposal / transform set in common",
-                       _ev(ctx.a, "transform_sets") + _ev(ctx.b, "transform_sets"),
+                       pf.ev(ctx.a, "transform_sets") + pf.ev(ctx.b, "transform_sets"),
                        values={**values, "a_sets": _fmt_sets(sa), "b_sets": _fmt_sets(sb)})
-    acl_a, acl_b = _acl(ctx.a, ea.acl), _acl(ctx.b, eb.acl)
+    acl_a, acl_b = pf.acl(ctx.a, ea.acl), pf.acl(ctx.b, eb.acl)
     if acl_a and acl_b and not _mirrored(acl_a, acl_b):
         return Outcome("proxy_mismatch", "crypto ACLs are not mirror images",
-                       _ev(ctx.a, "acl_entries", ea.acl or "") + _ev(ctx.b, "acl_entries", eb.acl or ""),
+                       pf.ev(ctx.a, "acl_entries", ea.acl or "") + pf.ev(ctx.b, "acl_entries", eb.acl or ""),
                        values={**values, "a_acl": _fmt_acl(acl_a), "b_acl": _fmt_acl(acl_b)})
     if ea.pfs_group != eb.pfs_group:
         if pfs is not None:
             return pfs(ctx, ea, eb, values)
         return Outcome("pfs_mismatch", f"PFS {ea.pfs_group} vs {eb.pfs_group}",
-                       _ev(ctx.a, "crypto_maps", "pfs") + _ev(ctx.b, "crypto_maps", "pfs"),
+                       pf.ev(ctx.a, "crypto_maps", "pfs") + pf.ev(ctx.b, "crypto_maps", "pfs"),
                        values={**values, "a_pfs": _fmt_pfs(ea.pfs_group), "b_pfs": _fmt_pfs(eb.pfs_group)})
     return None
 
@@ -702,7 +485,7 @@ def _sets(peer: PeerCtx, entry: CryptoMapEntry) -> Offers | None:
 def offered(peer: PeerCtx, names: Iterable[str]) -> Offers | None:
     """The transforms of the named transform sets / IPsec proposals, in the entry's order;
     None when the peer's transform sets could not be read."""
-    k = _known(peer, "transform_sets")
+    k = pf.known_transform_sets(peer)
     if k is None:
         return None
     by_name = {t.name: t for t in k.value or []}
@@ -740,7 +523,7 @@ def _fmt_pfs(group: int | None) -> str:
 @check("spis_pair", "stale", "paired", "unknown")
 def spis_pair(ctx: Context) -> Outcome:
     """A's outbound SPI must be B's inbound SPI and the reverse."""
-    a, b = _phase2(ctx.a, ctx.b.endpoint), _phase2(ctx.b, ctx.a.endpoint)
+    a, b = pf.phase2(ctx.a, ctx.b.endpoint), pf.phase2(ctx.b, ctx.a.endpoint)
     if not a or not b:
         return Outcome("unknown", "SPIs of one side not readable", not_checked=["SPI pairing (one side not readable)"])
     a_out = {s for f in a for s in (f.spis_out or ((f.spi_out,) if f.spi_out else ()))}
@@ -749,7 +532,7 @@ def spis_pair(ctx: Context) -> Outcome:
     a_in = {s for f in a for s in (f.spis_in or ((f.spi_in,) if f.spi_in else ()))}
     if (a_out and b_in and not a_out & b_in) or (b_out and a_in and not b_out & a_in):
         return Outcome("stale", "SPIs do not pair up across the peers",
-                       _ev(ctx.a, "phase2", "spi") + _ev(ctx.b, "phase2", "spi"),
+                       pf.ev(ctx.a, "phase2", "spi") + pf.ev(ctx.b, "phase2", "spi"),
                        values={"peer": ctx.a.name, "remote_peer": ctx.b.name, "remote": ctx.b.endpoint,
                                "why": "their SPIs do not pair up"})
     return Outcome("paired", "SPIs pair up")
@@ -759,7 +542,7 @@ def asp_baseline(ctx: Context) -> dict[str, dict[str, int]]:
     """The ASP drop counters as read now, for a later read to compare against."""
     out: dict[str, dict[str, int]] = {}
     for peer in ctx.readable():
-        k = _known(peer, "asp_drops")
+        k = pf.known_asp_drops(peer)
         if k is not None:
             out[peer.name] = {d.reason: d.count for d in k.value or []}
     return out
@@ -773,7 +556,7 @@ def asp_expired_context(ctx: Context) -> Outcome:
     decrypted, outbound never encrypted) is also what a missing NAT exemption shows."""
     baseline: dict[str, dict[str, int]] | None = ctx.scratch.get("asp_baseline")
     for peer in ctx.readable():
-        k = _known(peer, "asp_drops")
+        k = pf.known_asp_drops(peer)
         if k is None:
             continue
         for drop in k.value or []:
@@ -785,7 +568,7 @@ def asp_expired_context(ctx: Context) -> Outcome:
                 rising = drop.count - baseline.get(peer.name, {}).get(drop.reason, 0)
                 if rising > 0:
                     return Outcome("expired", f"{peer.name}: {drop.description or drop.reason} rose by {rising} "
-                                   f"(now {drop.count})", _ev(peer, "asp_drops", "context"), peer=peer.name, values=values)
+                                   f"(now {drop.count})", pf.ev(peer, "asp_drops", "context"), peer=peer.name, values=values)
                 continue
             ctx.suspect("EXPIRED_VPN_CONTEXT",
                         f"{peer.name}'s show asp drop counts {drop.count} expired-context drops since boot or the last "
@@ -795,7 +578,7 @@ def asp_expired_context(ctx: Context) -> Outcome:
 
 
 def _counts(peer: PeerCtx, remote: str | None) -> tuple[int, int] | None:
-    sas = _phase2(peer, remote)
+    sas = pf.phase2(peer, remote)
     if sas is None:
         return None
     return sum(s.encaps or 0 for s in sas), sum(s.decaps or 0 for s in sas)
@@ -805,7 +588,7 @@ def _counts(peer: PeerCtx, remote: str | None) -> tuple[int, int] | None:
 def traffic_direction(ctx: Context) -> Outcome:
     """Encaps on one side against decaps on the other."""
     ca, cb = _counts(ctx.a, ctx.b.endpoint), _counts(ctx.b, ctx.a.endpoint)
-    ev = _ev(ctx.a, "phase2", "#pkts (en|de)caps") + _ev(ctx.b, "phase2", "#pkts (en|de)caps")
+    ev = pf.ev(ctx.a, "phase2", "#pkts (en|de)caps") + pf.ev(ctx.b, "phase2", "#pkts (en|de)caps")
     for (me, c_me), (other, c_other) in (((ctx.a, ca), (ctx.b, cb)), ((ctx.b, cb), (ctx.a, ca))):
         if c_me and c_other is not None and c_me[0] > 0 and c_other[1] == 0:
             return Outcome("lost_in_path", f"{me.name} encaps {c_me[0]}, {other.name} decaps 0", ev, peer=me.name,
@@ -834,24 +617,24 @@ def traffic_direction(ctx: Context) -> Outcome:
 def path_loss_cause(ctx: Context) -> Outcome:
     """Encrypted packets never decrypted: corruption logs, NAT-T off, or ESP dropped."""
     sender = next((p for p in ctx.peers if p.name == (ctx.scratch.get("sender") or ctx.a.name)), ctx.a)
-    hit = _any_logs(ctx, "VPN_HW", "HPRXERR", "402123", "402130", "HMAC verification failed")
+    hit = pf.any_logs(ctx, "VPN_HW", "HPRXERR", "402123", "402130", "HMAC verification failed")
     if hit is not None:
         peer, lines = hit
-        return Outcome("engine_errors", f"{peer.name} logs {lines[0].code}", _log_ev(peer, lines), peer=peer.name,
+        return Outcome("engine_errors", f"{peer.name} logs {lines[0].code}", pf.log_ev(peer, lines), peer=peer.name,
                        values={"peer": peer.name, "signature": lines[0].code})
     off = []
     for p in ctx.readable():
-        k = _known(p, "ike")
+        k = pf.known_ike(p)
         if k is not None and k.value is not None and k.value.nat_traversal is False:
             off.append(p.name)
     values = {"peer": sender.name, "remote_peer": ctx.other(sender).name, "remote": ctx.other(sender).endpoint,
               "nat_t_off": ", ".join(off), "encaps": "some"}
     if off:
         return Outcome("nat_t_disabled", f"NAT-T disabled on {', '.join(off)}",
-                       [e for p in ctx.readable() if p.name in off for e in _ev(p, "ike", "nat-traversal")],
+                       [e for p in ctx.readable() if p.name in off for e in pf.ev(p, "ike", "nat-traversal")],
                        values=values, against=["a NAT device in the path is not visible from the peers"])
     return Outcome("esp_blocked", "ESP leaves one peer and never reaches the other",
-                   [e for p in ctx.readable() for e in _ev(p, "phase2", "#pkts (en|de)caps")], values=values)
+                   [e for p in ctx.readable() for e in pf.ev(p, "phase2", "#pkts (en|de)caps")], values=values)
 
 
 @check("return_path_cause", "sysopt", "nat_exemption", "routing", "unknown")
@@ -859,24 +642,24 @@ def return_path_cause(ctx: Context) -> Outcome:
     """A side decrypts but never encrypts: sysopt/ACL, NAT exemption, routing."""
     me = next((p for p in ctx.peers if (c := _counts(p, ctx.other(p).endpoint)) and c[1] > 0 and c[0] == 0), ctx.a)
     other = ctx.other(me)
-    entry = _entry_for(me, other.endpoint)
-    pairs = _acl(me, entry.acl if entry else None)
+    entry = pf.entry_for(me, other.endpoint)
+    pairs = pf.acl(me, entry.acl if entry else None)
     values: dict[str, Any] = {"peer": me.name}
-    sysopt = _known(me, "sysopt")
+    sysopt = pf.known_sysopt(me)
     if me.platform == "cisco_asa" and sysopt is not None and sysopt.value is not None and not sysopt.value.permit_vpn:
-        lines = _logs(me, "106023", "Deny")
+        lines = pf.logs(me, "106023", "Deny")
         return Outcome("sysopt", f"{me.name}: no sysopt connection permit-vpn",
-                           _ev(me, "sysopt", "permit-vpn") + _log_ev(me, lines), peer=me.name, values=values)
-    nat = _known(me, "nat_rules")
+                           pf.ev(me, "sysopt", "permit-vpn") + pf.log_ev(me, lines), peer=me.name, values=values)
+    nat = pf.known_nat_rules(me)
     if nat is not None and pairs and not _exempt(me, pairs):
         return Outcome("nat_exemption", f"{me.name}: no NAT exemption for {_fmt_acl(pairs)}",
-                       _ev(me, "nat_rules", "nat|deny"), peer=me.name, values=values)
-    routes = _known(me, "routes")
+                       pf.ev(me, "nat_rules", "nat|deny"), peer=me.name, values=values)
+    routes = pf.known_routes(me)
     if routes is not None and pairs:
         remote_nets = [d for _, d in pairs]
         missing = [n for n in remote_nets if not any(r.network is not None and _within(n, r.network) for r in routes.value or [])]
         if missing:
-            return Outcome("routing", f"{me.name}: no route for {missing[0]}", _ev(me, "routes", r"^\s*S|Gateway"),
+            return Outcome("routing", f"{me.name}: no route for {missing[0]}", pf.ev(me, "routes", r"^\s*S|Gateway"),
                            peer=me.name, values={**values, "network": str(missing[0]),
                                                  "network_mask": f"{missing[0].network_address} {missing[0].netmask}"})
     unread = []
@@ -892,7 +675,7 @@ def return_path_cause(ctx: Context) -> Outcome:
         unread.append(f"{me.name}: sysopt connection permit-vpn (not collected)")
         ctx.suspect("SYSOPT_PERMIT_VPN_DISABLED", f"{me.name}'s sysopt settings were not read",
                     "show running-config all sysopt")
-    return Outcome("unknown", f"{me.name} decrypts but does not encrypt", _ev(me, "phase2", "#pkts (en|de)caps"),
+    return Outcome("unknown", f"{me.name} decrypts but does not encrypt", pf.ev(me, "phase2", "#pkts (en|de)caps"),
                    peer=me.name, values=values, not_checked=unread)
 
 
@@ -905,13 +688,13 @@ def _within(net: Any, route: Any) -> bool:
 
 def _exempt(me: PeerCtx, pairs: list[tuple[Any, Any]]) -> bool:
     """Is local->remote traffic exempt from NAT (or not translated at all)?"""
-    k = _known(me, "nat_rules")
+    k = pf.known_nat_rules(me)
     rules = list(k.value or []) if k else []
     if not rules:
         return True  # no NAT at all: nothing to exempt from
     if me.platform == "cisco_ios":
         acl_names = {r.acl for r in rules if r.acl}
-        acl = _known(me, "acl_entries")
+        acl = pf.known_acl_entries(me)
         for src, dst in pairs:
             for name in acl_names:
                 entries = [e for e in (acl.value or [] if acl else []) if e.acl == name and e.src and e.dst]
@@ -941,12 +724,12 @@ def log_signatures(ctx: Context) -> Outcome:
     """Traffic flows: look for the seeds' warning signs and config differences."""
     found: list[tuple[str, PeerCtx, list[LogLine]]] = []
     for branch, needles in SIGNATURES:
-        hit = _any_logs(ctx, *needles, history=True) or _device_wide(ctx, branch, needles)
+        hit = pf.any_logs(ctx, *needles, history=True) or _device_wide(ctx, branch, needles)
         if hit is None:
             continue
         peer, lines = hit
         if branch == "preserve_flows":
-            sysopt = _known(peer, "sysopt")
+            sysopt = pf.known_sysopt(peer)
             if sysopt is not None and sysopt.value is not None and sysopt.value.preserve_vpn_flows:
                 continue
         found.append((branch, peer, lines))
@@ -958,10 +741,10 @@ def log_signatures(ctx: Context) -> Outcome:
     for branch, peer, lines in found:
         values = {"peer": peer.name, "signature": lines[0].code if lines else "configuration",
                   "lifetimes": ", ".join(f"{k} {v}s" for k, v in lifetimes.items()), "remote": ctx.other(peer).endpoint}
-        return Outcome(branch, f"{peer.name}: {values['signature']}", _log_ev(peer, lines), peer=peer.name, values=values)
+        return Outcome(branch, f"{peer.name}: {values['signature']}", pf.log_ev(peer, lines), peer=peer.name, values=values)
     if keep and len(set(keep.values())) > 1:
         return Outcome("keepalive", f"keepalive differs: {keep}",
-                       _ev(ctx.a, "tunnel_groups", "keepalive") + _ev(ctx.b, "ike", "keepalive"),
+                       pf.ev(ctx.a, "tunnel_groups", "keepalive") + pf.ev(ctx.b, "ike", "keepalive"),
                        values={"keepalives": ", ".join(f"{k} {v}" for k, v in keep.items()), "remote": ctx.b.endpoint})
     return Outcome("clean", "traffic both ways, no warning signs")
 
@@ -971,12 +754,12 @@ def _device_wide(ctx: Context, branch: str, needles: tuple[str, ...]) -> tuple[P
     the whole device's; IOS replay errors name an SA's connection id, not a peer, and are
     this tunnel's when its own SA counts receive errors."""
     for peer in ctx.readable():
-        lines = device_logs(peer, *needles)
+        lines = pf.device_logs(peer, *needles)
         if not lines:
             continue
         if branch == "bandwidth":
             return peer, lines
-        if branch == "replay" and any(sa.recv_errors for sa in _phase2(peer, ctx.other(peer).endpoint) or []):
+        if branch == "replay" and any(sa.recv_errors for sa in pf.phase2(peer, ctx.other(peer).endpoint) or []):
             return peer, lines
     return None
 
@@ -985,8 +768,8 @@ def _counter_suspicions(ctx: Context) -> None:
     """SA error counters count since the SA was built: offline, one read of them is a
     suspicion (issue 18, rules 3 and 8) - packets decapsulated but not decrypted (HMAC or
     decryption failures), receive errors (packets for SAs this side does not have)."""
-    for me, other in _pair(ctx):
-        for sa in _phase2(me, other.endpoint) or []:
+    for me, other in pf.pair(ctx):
+        for sa in pf.phase2(me, other.endpoint) or []:
             if sa.decaps is not None and sa.decrypts is not None and sa.decrypts < sa.decaps:
                 ctx.suspect("CRYPTO_ENGINE_ERRORS", f"{me.name}: #pkts decrypt {sa.decrypts} below #pkts decaps "
                             f"{sa.decaps}", "show crypto ipsec sa, twice, with traffic sent between the reads")
@@ -1006,7 +789,7 @@ def user_symptoms(ctx: Context) -> Outcome:
 
 
 def _tcp_mss(peer: PeerCtx) -> int | None:
-    k = _known(peer, "sysopt")
+    k = pf.known_sysopt(peer)
     value = getattr(k.value, "tcpmss", None) if k is not None and k.value is not None else None
     return value if isinstance(value, int) else None
 
@@ -1014,7 +797,7 @@ def _tcp_mss(peer: PeerCtx) -> int | None:
 def _lifetimes(ctx: Context) -> dict[str, int]:
     out = {}
     for p in ctx.readable():
-        k = _known(p, "isakmp_policies")
+        k = pf.known_isakmp_policies(p)
         pols = [x for x in (k.value or [] if k else []) if not x.builtin and x.lifetime]
         if pols:
             out[p.name] = min(x.lifetime or 0 for x in pols)
@@ -1023,15 +806,15 @@ def _lifetimes(ctx: Context) -> dict[str, int]:
 
 def _keepalives(ctx: Context) -> dict[str, str]:
     out = {}
-    for me, other in _pair(ctx):
+    for me, other in pf.pair(ctx):
         if me.facts is None:
             continue
         keep = None
-        group = _group_for(me, other.endpoint)
+        group = pf.group_for(me, other.endpoint)
         if group is not None and group.keepalive is not None:
             keep = group.keepalive
         else:
-            k = _known(me, "ike")
+            k = pf.known_ike(me)
             if k is not None and k.value is not None:
                 keep = k.value.keepalive
         if keep is None and me.platform == "cisco_asa":
@@ -1041,68 +824,3 @@ def _keepalives(ctx: Context) -> dict[str, str]:
     return out if len(out) == 2 else {}
 
 
-def health_summary(ctx: Context) -> str:
-    """What a healthy verdict rests on, saying only what was read (issue 18, rule 4)."""
-    read = [(me, _counts(me, other.endpoint)) for me, other in _pair(ctx) if _phase2(me, other.endpoint) is not None]
-    if len(read) == 2:
-        (a, ca), (b, cb) = read
-        if (ca and ca != (0, 0)) or (cb and cb != (0, 0)):
-            return ("Phase 1 and phase 2 are up on both peers, SPIs pair up and traffic flows both ways "
-                    f"({a.name} encaps/decaps {ca[0] if ca else 0}/{ca[1] if ca else 0}, "
-                    f"{b.name} {cb[0] if cb else 0}/{cb[1] if cb else 0}).")
-        return "SAs are up on both peers and pair up, but no traffic has used them."
-    if len(read) == 1:
-        me, c = read[0]
-        other = ctx.other(me)
-        if c and c[0] > 0 and c[1] > 0:
-            return (f"Only {me.name} was read: its IPsec SAs with {other.name} ({other.endpoint or '?'}) are up and it "
-                    f"both encrypts and decrypts (encaps {c[0]}, decaps {c[1]}), so traffic flows both ways; "
-                    f"{other.name}'s side was not read.")
-        return (f"Only {me.name} was read: its IPsec SAs with {other.name} are up and no traffic has used them; "
-                f"{other.name}'s side was not read.")
-    return "The SAs read are up."
-
-
-# ---------------------------------------------------------------- the two sides, for the report
-
-
-def side_summary(ctx: Context) -> dict[str, dict[str, str]]:
-    """What each peer shows for this tunnel, side by side (phase 1, SAs, SPIs, counters,
-    key fingerprint, transform sets, crypto ACL, PFS)."""
-    out: dict[str, dict[str, str]] = {}
-    for me, other in _pair(ctx):
-        if me.facts is None:
-            out[me.name] = {"reachable": f"no ({me.error or 'not collected'})"}
-            continue
-        p1 = _phase1(me, other.endpoint)
-        p2 = _phase2(me, other.endpoint)
-        entry = _entry_for(me, other.endpoint)
-        group = _group_for(me, other.endpoint)
-        sets = _sets(me, entry) if entry else None
-        row = {
-            "endpoint": me.endpoint or "?",
-            "phase 1": ", ".join(f"{s.state_raw} ({s.role.value})" for s in p1) if p1 else ("none" if p1 is not None else "not read"),
-            "IPsec SAs": str(len(p2)) if p2 is not None else "not read",
-            "SPI out / in": ", ".join(f"{s.spi_out:08X} / {s.spi_in:08X}" for s in (p2 or []) if s.spi_out and s.spi_in) or "-",
-            "encaps / decaps": (f"{sum(s.encaps or 0 for s in p2)} / {sum(s.decaps or 0 for s in p2)}" if p2 else "-"),
-            "PSK": _psk_text(group),
-            "transform sets": _fmt_sets(sets) if sets else "-",
-            "crypto ACL": _fmt_acl(_acl(me, entry.acl)) if entry else "-",
-            "PFS": _fmt_pfs(entry.pfs_group) if entry else "-",
-        }
-        out[me.name] = row
-    return out
-
-
-def _psk_text(group: TunnelGroup | None) -> str:
-    if group is None:
-        return "none"
-    if group.psk_fingerprint:
-        return f"hmac {group.psk_fingerprint}"
-    return "masked" if group.psk_masked else "?"
-
-
-# The IKEv2 tree's checks build on the helpers above; importing them here registers them
-# wherever the checks are (the CLI, the engine, the tests).
-from agent.engine import checks_evidence as _evidence  # noqa: E402,F401
-from agent.engine import checks_ikev2 as _ikev2  # noqa: E402,F401

@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agent.engine.checks import _known, _log_ev
-from agent.engine.checks import known_ev as _ev
+from agent.engine.checks import facts as pf
 from agent.engine.model import Evidence
 from agent.engine.registry import Context, Outcome, PeerCtx, check
 from agent.parsing.facts_ra import AddressPool, RaFacts, RaGroup, RaPolicy, RaSession, build_ra_facts
@@ -43,7 +42,7 @@ def _ok(known: Known[Any]) -> list[Any] | None:
 
 
 def _user_sas(peer: PeerCtx, remote: str | None) -> list[Phase2Sa] | None:
-    k = _known(peer, "phase2")
+    k = pf.known_phase2(peer)
     if k is None:
         return None
     # with the client's address, its SAs; without it, any L2TP (UDP 1701) user SA
@@ -136,7 +135,7 @@ def _names(text: str, addr: str) -> bool:
 def _logs(peer: PeerCtx, remote: str | None, pattern: str) -> list[LogLine]:
     """Headend log lines matching ``pattern``: those naming the client first, then the
     lines that name no peer at all (713257, 737012 carry no address)."""
-    k = _known(peer, "logs")
+    k = pf.known_logs(peer)
     if k is None:
         return []
     rx = re.compile(pattern, re.I)
@@ -186,10 +185,10 @@ def ra_session(ctx: Context) -> Outcome:
     if sessions:
         s = sessions[0]
         return Outcome("connected", f"{s.username} connected from {s.public_ip} with {s.assigned_ip}",
-                       _ev(head, facts.sessions, r"^(Username|Assigned IP|Encapsulation)"), peer=head.name,
+                       pf.known_ev(head, facts.sessions, r"^(Username|Assigned IP|Encapsulation)"), peer=head.name,
                        values={"user": s.username, "assigned": str(s.assigned_ip)})
     if sas:
-        k = _known(head, "phase2")
+        k = pf.known_phase2(head)
         cmd = k.commands[0] if k and k.commands else "show crypto ipsec sa"
         sa = sas[0]
         return Outcome("connected", f"user SA with {sa.peer} ({sa.mode.value if sa.mode else '?'} mode)",
@@ -221,7 +220,7 @@ def ra_refusal(ctx: Context) -> Outcome:
                 if rejected and _names(rejected[0].message, remote):
                     own, lines = True, lines + rejected
             # a line that names no peer (713257, 737012) may be another client's: less sure
-            return Outcome(branch, f"log: {lines[0].code}: {lines[0].message}", _log_ev(head, lines), peer=head.name,
+            return Outcome(branch, f"log: {lines[0].code}: {lines[0].message}", pf.log_ev(head, lines), peer=head.name,
                            confidence=None if own or remote is None else 0.75,
                            against=[] if own or remote is None else [f"the log line does not name {remote}"],
                            values={**values, **_config_values(ctx, head)})
@@ -230,7 +229,7 @@ def ra_refusal(ctx: Context) -> Outcome:
         branch, detail, evidence = found
         return Outcome(branch, detail, evidence, peer=head.name, confidence=0.7,
                        values={**values, **_config_values(ctx, head)},
-                       not_checked=[] if _known(head, "logs") else ["the headend's log (show logging)"])
+                       not_checked=[] if pf.known_logs(head) else ["the headend's log (show logging)"])
     return Outcome("unknown", "no refusal in the log and nothing in the configuration explains it", peer=head.name,
                    values={"why": f"no session for {remote or 'the client'} and no refusal on {head.name}"},
                    not_checked=["the client's own error (Windows error codes 691, 789, 800, 809: \"Configure L2TP Over IPsec "
@@ -253,27 +252,27 @@ def _config_values(ctx: Context, head: PeerCtx) -> dict[str, str]:
 
 
 def dynamic_entries(head: PeerCtx) -> list[Any]:
-    k = _known(head, "crypto_maps")
+    k = pf.known_crypto_maps(head)
     return [e for e in (k.value or []) if e.dynamic and e.transform_sets] if k else []
 
 
 def _from_config(ctx: Context, head: PeerCtx) -> tuple[str, str, list[Evidence]] | None:
     policy, _ = users_policy(ctx, head)
     if policy is not None and policy.tunnel_protocols and "l2tp-ipsec" not in policy.tunnel_protocols:
-        ev = _ev(head, ra_facts(ctx, head).policies, rf"group-policy {re.escape(policy.name)}|vpn-tunnel-protocol")
+        ev = pf.known_ev(head, ra_facts(ctx, head).policies, rf"group-policy {re.escape(policy.name)}|vpn-tunnel-protocol")
         return "protocol", f"group-policy {policy.name} allows {' '.join(policy.tunnel_protocols)}, not l2tp-ipsec", ev
     dyn = dynamic_entries(head)
-    ts = _known(head, "transform_sets")
+    ts = pf.known_transform_sets(head)
     l2tp = policy is not None and "l2tp-ipsec" in policy.tunnel_protocols  # the headend serves L2TP clients
     if l2tp and dyn and ts is not None:
         names = {n for e in dyn for n in e.transform_sets}
         sets = [t for t in ts.value or [] if t.name in names]
         if sets and all(t.mode is not Mode.TRANSPORT for t in sets):
             return ("transform_mode", f"the dynamic map's transform sets ({', '.join(sorted(names))}) are in tunnel mode",
-                    _ev(head, ts, "|".join(re.escape(n) for n in names)))
+                    pf.known_ev(head, ts, "|".join(re.escape(n) for n in names)))
     if l2tp and any(e.pfs_group is not None for e in dyn):
-        k = _known(head, "crypto_maps")
-        return "pfs", "the dynamic map used by L2TP clients sets PFS", _ev(head, k, r"dynamic-map .* set pfs") if k else []
+        k = pf.known_crypto_maps(head)
+        return "pfs", "the dynamic map used by L2TP clients sets PFS", pf.known_ev(head, k, r"dynamic-map .* set pfs") if k else []
     pools = _pools(ctx, head)
     full = _exhausted(ctx, head, pools or [])
     if full is not None:
@@ -285,13 +284,13 @@ def _from_config(ctx: Context, head: PeerCtx) -> tuple[str, str, list[Evidence]]
         mine = [s for s in sessions if s.username == user]
         limit = policy.simultaneous_logins if policy.simultaneous_logins is not None else default
         if mine and limit is not None and len(mine) >= limit:
-            ev = _ev(head, ra_facts(ctx, head).sessions, rf"^Username\s*:\s*{re.escape(user)}\b")
+            ev = pf.known_ev(head, ra_facts(ctx, head).sessions, rf"^Username\s*:\s*{re.escape(user)}\b")
             return "logins", f"{user} already has {len(mine)} session(s), the limit of {policy.name} is {limit}", ev
     return None
 
 
 def _pool_ev(ctx: Context, head: PeerCtx) -> list[Evidence]:
-    return _ev(head, ra_facts(ctx, head).pools, r"Begin|^\s*\d+\.\d+\.\d+\.\d+\s+\d+\.\d+\.\d+\.\d+|ip local pool", 2)
+    return pf.known_ev(head, ra_facts(ctx, head).pools, r"Begin|^\s*\d+\.\d+\.\d+\.\d+\s+\d+\.\d+\.\d+\.\d+|ip local pool", 2)
 
 
 @check("ra_split_tunnel", "misconfig", "ok", "unknown")
@@ -310,7 +309,7 @@ def ra_split_tunnel(ctx: Context) -> Outcome:
     if policy is None:
         return Outcome("unknown", "the users' group policy is not known", not_checked=["split-tunnel policy of the users' group policy"])
     name = re.escape(policy.name)
-    ev = _ev(head, ra_facts(ctx, head).policies,
+    ev = pf.known_ev(head, ra_facts(ctx, head).policies,
              rf"group-policy {name} attributes|split-tunnel|client configuration group {name}$|^\s+acl\s")
     values = {"group_policy": policy.name, "acl": policy.split_acl or "<split ACL>", "peer": head.name,
               "acl_remove": "! the split list itself needs no change", "acl_ace": "<the entry with any as source>"}
@@ -321,14 +320,14 @@ def ra_split_tunnel(ctx: Context) -> Outcome:
         if not policy.split_acl:
             return Outcome("misconfig", f"{policy.split_policy} without a split-tunnel network list", ev, peer=head.name,
                            values={**values, "why": f"split-tunnel-policy {policy.split_policy} has no network list"})
-        acl = _known(head, "acl_entries")
+        acl = pf.known_acl_entries(head)
         if acl is None:
             where = "show access-list" if asa else "show ip access-lists"
             return Outcome("unknown", "split ACL not collected", not_checked=[f"split-tunnel ACL {policy.split_acl} ({where})"])
         entries = [e for e in acl.value or [] if e.acl == policy.split_acl and e.action.value == "permit"]
         anys = [e for e in entries if e.src is not None and e.src.prefixlen == 0 or e.src_raw.startswith("any")]
         if anys:
-            ev += _ev(head, acl, rf"access-list {re.escape(policy.split_acl)} .*any|^\s+(\d+\s+)?permit\s+\S+\s+any")
+            ev += pf.known_ev(head, acl, rf"access-list {re.escape(policy.split_acl)} .*any|^\s+(\d+\s+)?permit\s+\S+\s+any")
             values["acl_remove"] = f"no access-list {policy.split_acl} standard {anys[0].action.value} {anys[0].src_raw or 'any4'}"
             values["acl_ace"] = " ".join(x for x in (anys[0].action.value, anys[0].protocol, anys[0].src_raw or "any",
                                                     anys[0].dst_raw) if x)

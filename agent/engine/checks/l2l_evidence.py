@@ -9,96 +9,16 @@ from __future__ import annotations
 from ipaddress import ip_network
 from typing import Any
 
-from agent.engine.checks import (
-    _acl,
-    _entry_for,
-    _ev,
-    _fmt_policies,
-    _known,
-    _log_ev,
-    _logs,
-    _pair,
-    _phase1,
-    _policies,
+from agent.engine.checks import facts as pf
+from agent.engine.checks.l2l import (
     _tunnel_interface,
     _within,
     entry_differences,
     isakmp_off,
 )
+from agent.engine.checks.signs import SIGNATURE_BRANCHES, signature_outcome, suspect_all
 from agent.engine.registry import Context, Outcome, PeerCtx, check
-from agent.engine.signatures import SIGNATURES, first_match
-from agent.parsing.model import LogLine
 from agent.parsing.normalize import to_ip
-
-#: signature code -> the branch the signature checks return for it
-BRANCH = {
-    "TUNNEL_GROUP_MISMATCH": "tunnel_group", "PSK_MISMATCH": "psk", "PEER_ADDRESS_MISMATCH": "peer_address",
-    "CRYPTO_MAP_NOT_APPLIED": "map_not_applied", "IKE_POLICY_MISMATCH": "policy", "PROXY_ID_MISMATCH": "proxy",
-    "TRANSFORM_SET_MISMATCH": "transform", "STALE_SA": "stale", "ANTI_REPLAY_FAILURES": "replay",
-    "CRYPTO_ENGINE_ERRORS": "engine", "CRYPTO_BANDWIDTH_LIMIT": "bandwidth", "MTU_MSS": "mtu",
-    "IKE_LIFETIME_MISMATCH": "lifetime", "PEER_UNREACHABLE": "unreachable", "CRYPTO_MAP_INCOMPLETE": "map_incomplete",
-    "PFS_MISMATCH": "pfs", "DYNAMIC_MAP_PRIORITY": "dynamic_priority", "CRYPTO_ACL_OVERLAP": "acl_overlap",
-    "NAT_T_DISABLED": "nat_t", "NAT_EXEMPTION_MISSING": "nat_exemption", "IDLE_TIMEOUT": "idle_timeout",
-}
-SIGNATURE_BRANCHES = ("isakmp_off", *BRANCH.values(), "none")
-
-#: what would check each cause the evidence could not
-CHECK_WITH = {
-    "cisco_asa": {
-        "IKE_POLICY_MISMATCH": "show running-config crypto ikev1", "PSK_MISMATCH": "more system:running-config",
-        "TRANSFORM_SET_MISMATCH": "show running-config crypto ipsec", "PFS_MISMATCH": "show running-config crypto map",
-        "PROXY_ID_MISMATCH": "show running-config access-list", "ROUTING_MISSING": "show route",
-        "NAT_EXEMPTION_MISSING": "show nat", "ESP_BLOCKED": "show crypto ipsec sa (on the other peer)",
-        "PEER_UNREACHABLE": "ping outside <peer>", "CRYPTO_MAP_NOT_APPLIED": "show running-config crypto map",
-        "SYSOPT_PERMIT_VPN_DISABLED": "show running-config all sysopt", "STALE_SA": "show crypto ipsec sa (both peers)",
-    },
-    "cisco_ios": {
-        "IKE_POLICY_MISMATCH": "show crypto isakmp policy", "PSK_MISMATCH": "show running-config | section crypto isakmp key",
-        "TRANSFORM_SET_MISMATCH": "show crypto ipsec transform-set", "PFS_MISMATCH": "show crypto map",
-        "PROXY_ID_MISMATCH": "show crypto map", "ROUTING_MISSING": "show ip route",
-        "NAT_EXEMPTION_MISSING": "show running-config | section ip nat|access-list",
-        "ESP_BLOCKED": "show crypto ipsec sa (on the other peer)", "PEER_UNREACHABLE": "ping <peer> source <WAN interface>",
-        "CRYPTO_MAP_NOT_APPLIED": "show crypto map", "STALE_SA": "show crypto ipsec sa (both peers)",
-    },
-}
-
-
-def command_for(ctx: Context, code: str) -> str:
-    platforms = [p.platform for p in ctx.peers if p.platform] or ["cisco_ios"]
-    return "; ".join(dict.fromkeys(CHECK_WITH.get(p, {}).get(code, "") for p in platforms if CHECK_WITH.get(p, {}).get(code))) \
-        or "debug crypto isakmp / debug crypto ipsec, scoped to the peer"
-
-
-def suspect_all(ctx: Context, why: str, *codes: str) -> None:
-    for code in codes:
-        ctx.suspect(code, why, command_for(ctx, code))
-
-
-def signature_outcome(ctx: Context, codes: set[str] | None = None) -> Outcome | None:
-    """The first catalog signature (in flow order) that this tunnel's own recent log or
-    debug lines show, on either peer."""
-    best: tuple[int, PeerCtx, Any, list[LogLine]] | None = None
-    for peer in ctx.readable():
-        found = first_match(_logs(peer, ""), codes)
-        if found is None:
-            continue
-        sig, lines = found
-        rank = SIGNATURES.index(sig)
-        if best is None or rank < best[0]:
-            best = (rank, peer, sig, lines)
-    if best is None:
-        return None
-    _, peer, sig, lines = best
-    other = ctx.other(peer)
-    for code in sig.also:
-        ctx.suspect(code, f"{lines[-1].code} fits it too: {sig.why}", command_for(ctx, code))
-    line = lines[-1]
-    summary = (f"{peer.name} logs {line.code}: \"{line.message[:160]}\" for {other.name} ({other.endpoint or '?'}): "
-               f"{sig.why}.")
-    return Outcome(BRANCH[sig.code], f"{peer.name}: {line.code} {line.message[:120]}", _log_ev(peer, lines[-2:]),
-                   peer=peer.name, confidence=sig.confidence,
-                   values={"peer": peer.name, "remote": other.endpoint or "?", "remote_peer": other.name,
-                           "signature": line.code, "why": sig.why, "summary": summary})
 
 
 @check("tunnel_signatures", *SIGNATURE_BRANCHES)
@@ -111,7 +31,7 @@ def tunnel_signatures(ctx: Context) -> Outcome:
     found = signature_outcome(ctx)
     if found is not None:
         return found
-    logs = [p.name for p in ctx.readable() if _known(p, "logs") is not None]
+    logs = [p.name for p in ctx.readable() if pf.known_logs(p) is not None]
     return Outcome("none", "no log or debug line of this tunnel's peer names a cause"
                    + (f" (logs read: {', '.join(logs)})" if logs else " (no logs read)"))
 
@@ -123,7 +43,7 @@ def config_compare(ctx: Context) -> Outcome:
     policy = policy_difference(ctx)
     if policy is not None:
         return policy
-    ea, eb = _entry_for(ctx.a, ctx.b.endpoint), _entry_for(ctx.b, ctx.a.endpoint)
+    ea, eb = pf.entry_for(ctx.a, ctx.b.endpoint), pf.entry_for(ctx.b, ctx.a.endpoint)
     if ea is not None and eb is not None:
         values: dict[str, Any] = {"a": ctx.a.name, "b": ctx.b.name, "a_map": ea.map_name, "a_seq": ea.seq,
                                   "b_map": eb.map_name, "b_seq": eb.seq}
@@ -140,18 +60,18 @@ def config_compare(ctx: Context) -> Outcome:
 
 def policy_difference(ctx: Context) -> Outcome | None:
     """Both peers' ISAKMP policies read and none in common."""
-    a_pol, b_pol = _policies(ctx.a), _policies(ctx.b)
+    a_pol, b_pol = pf.policies(ctx.a), pf.policies(ctx.b)
     if a_pol and b_pol and not set(a_pol) & set(b_pol):
         return Outcome("policy", "no ISAKMP policy in common",
-                       _ev(ctx.a, "isakmp_policies", "encr|hash|group|policy") + _ev(ctx.b, "isakmp_policies", "encr|hash|group|policy"),
-                       values={"a": ctx.a.name, "b": ctx.b.name, "a_policies": _fmt_policies(a_pol),
-                               "b_policies": _fmt_policies(b_pol)})
+                       pf.ev(ctx.a, "isakmp_policies", "encr|hash|group|policy") + pf.ev(ctx.b, "isakmp_policies", "encr|hash|group|policy"),
+                       values={"a": ctx.a.name, "b": ctx.b.name, "a_policies": pf.fmt_policies(a_pol),
+                               "b_policies": pf.fmt_policies(b_pol)})
     return None
 
 
 def _remote_networks(me: PeerCtx, other: PeerCtx) -> list[Any]:
-    entry = _entry_for(me, other.endpoint)
-    return [d for _, d in _acl(me, entry.acl if entry else None)]
+    entry = pf.entry_for(me, other.endpoint)
+    return [d for _, d in pf.acl(me, entry.acl if entry else None)]
 
 
 def _has_route(routes: list[Any], net: Any) -> bool:
@@ -162,11 +82,11 @@ def _traffic_tried(me: PeerCtx) -> list[str]:
     """What shows that this peer had traffic for the tunnel: a failed ping, NHRP
     registrations to the peer that were never answered."""
     out = []
-    pings = _known(me, "pings")
+    pings = pf.known_pings(me)
     for p in (pings.value or []) if pings else []:
         if p.success_pct is not None and p.success_pct < 100:
             out.append(f"ping {p.target}: {p.success_pct}% success")
-    nhrp = _logs(me, "Registration Failure")
+    nhrp = pf.logs(me, "Registration Failure")
     if nhrp:
         out.append(f"{nhrp[-1].code}: NHRP registrations toward the peer fail")
     return out
@@ -180,27 +100,27 @@ def negotiation_blockers(ctx: Context) -> Outcome:
     policy = policy_difference(ctx)
     if policy is not None:
         return policy
-    for me, other in _pair(ctx):
-        routes = _known(me, "routes")
+    for me, other in pf.pair(ctx):
+        routes = pf.known_routes(me)
         if routes is None or me.facts is None:
             continue
         table = list(routes.value or [])
         missing = [n for n in _remote_networks(me, other) if not _has_route(table, n)]
         if missing:
             net = missing[0]
-            return Outcome("routing", f"{me.name}: no route for {net}", _ev(me, "routes", r"Gateway|^\s*[SC*]"),
+            return Outcome("routing", f"{me.name}: no route for {net}", pf.ev(me, "routes", r"Gateway|^\s*[SC*]"),
                            peer=me.name, values={"peer": me.name, "network": str(net),
                                                  "network_mask": f"{net.network_address} {net.netmask}"})
         peer_ip = to_ip(other.endpoint)
         if peer_ip is not None and table and not _has_route(table, ip_network(peer_ip)):
             return Outcome("unreachable", f"{me.name}: no route to the peer {other.endpoint}",
-                           _ev(me, "routes", r"Gateway|^\s*[SC*]"), peer=me.name,
+                           pf.ev(me, "routes", r"Gateway|^\s*[SC*]"), peer=me.name,
                            values={"peer": me.name, "remote": other.endpoint, "local": me.endpoint or "?",
                                    "interface": _tunnel_interface(me)})
-    for me, other in _pair(ctx):
-        if me.platform != "cisco_ios" or _phase1(me, other.endpoint) != []:
+    for me, other in pf.pair(ctx):
+        if me.platform != "cisco_ios" or pf.phase1(me, other.endpoint) != []:
             continue
-        p2 = _known(me, "phase2")
+        p2 = pf.known_phase2(me)
         flow = [f for f in (p2.value or [] if p2 else []) if other.endpoint and str(f.peer) == other.endpoint]
         tried = _traffic_tried(me)
         if flow and tried:
@@ -208,7 +128,7 @@ def negotiation_blockers(ctx: Context) -> Outcome:
                    f"{other.endpoint}, yet never started main mode (no ISAKMP SA, not even MM_NO_STATE): IOS does "
                    f"this when it has no pre-shared key for the peer's address")
             suspect_all(ctx, "the initiator never started main mode", "PEER_ADDRESS_MISMATCH", "CRYPTO_MAP_NOT_APPLIED")
-            return Outcome("never_started", why, _ev(me, "phase2", "current_peer") + _ev(me, "phase1"), peer=me.name,
+            return Outcome("never_started", why, pf.ev(me, "phase2", "current_peer") + pf.ev(me, "phase1"), peer=me.name,
                            confidence=0.55, values={"peer": me.name, "remote": other.endpoint, "summary": why + "."})
     return Outcome("none", "no route, policy or key problem visible")
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from ipaddress import IPv4Address, IPv4Network
 
-from agent.engine.checks import _entry_for, _ev, _known, _pair
+from agent.engine.checks import facts as pf
 from agent.engine.registry import Context, Outcome, PeerCtx
 from agent.parsing.model import HostNames, IkeSettings, Ikev2Profile
 from agent.platforms import fqdn_matches
 
 
 def _settings(peer: PeerCtx) -> IkeSettings | None:
-    k = _known(peer, "ike")
+    k = pf.known_ike(peer)
     return k.value if k is not None and isinstance(k.value, IkeSettings) else None
 
 
@@ -38,14 +38,14 @@ def _matches_address(profile: Ikev2Profile, address: str) -> bool:
 
 
 def _own_profile(me: PeerCtx, settings: IkeSettings, remote: str) -> Ikev2Profile | None:
-    entry = _entry_for(me, remote)
+    entry = pf.entry_for(me, remote)
     named = entry.ikev2_profile if entry is not None else None
     return next((p for p in settings.ikev2_profiles if p.name == named), None) or next(
         (p for p in settings.ikev2_profiles if _matches_address(p, remote)), None)
 
 
 def _fqdn(peer: PeerCtx) -> str | None:
-    k = _known(peer, "names")
+    k = pf.known_names(peer)
     return k.value.fqdn if k is not None and isinstance(k.value, HostNames) else None
 
 
@@ -81,7 +81,7 @@ def _fmt_matches(profiles: tuple[Ikev2Profile, ...]) -> str:
 
 def identity_mismatch(ctx: Context) -> Outcome | None:
     """The first direction in which no IOS profile of the receiver takes the sender's identity."""
-    for me, other in _pair(ctx):
+    for me, other in pf.pair(ctx):
         if other.platform != "cisco_ios" or other.endpoint is None:
             continue  # the ASA maps the peer by its address
         ident, settings = sent(me, other.endpoint), _settings(other)
@@ -104,7 +104,7 @@ def identity_mismatch(ctx: Context) -> Outcome | None:
         matches = _fmt_matches(profiles)
         why = f"{me.name} sends identity {_fmt(ident)}, {other.name}'s IKEv2 profiles match {matches}"
         profile = _own_profile(other, settings, me.endpoint or "") or profiles[0]
-        return Outcome("identity_mismatch", why, _ev(me, "ike", "identity") + _ev(other, "ike", "identity"),
+        return Outcome("identity_mismatch", why, pf.ev(me, "ike", "identity") + pf.ev(other, "ike", "identity"),
                        peer=me.name, values={"identities": why, "sender": me.name, "receiver": other.name,
                                              "sent": _fmt(ident), "matches": matches, "profile": profile.name,
                                              "remote": me.endpoint, "local": other.endpoint})

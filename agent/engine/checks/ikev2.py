@@ -10,26 +10,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agent.engine.checks import (
+from agent.engine.checks import facts as pf
+from agent.engine.checks.ikev2_identity import identity_mismatch
+from agent.engine.checks.l2l import (
     Offers,
-    _any_logs,
-    _covers,
-    _entries,
-    _entry_for,
-    _ev,
     _fmt_pfs,
-    _groups,
-    _known,
-    _log_ev,
-    _pair,
-    _phase1,
-    _phase2,
     _tunnel_interface,
     dynamic_priority,
     entry_differences,
     offered,
 )
-from agent.engine.checks_ikev2_identity import identity_mismatch
 from agent.engine.registry import Context, Outcome, PeerCtx, check
 from agent.parsing.facts_ikev2 import ike_encryption, ike_integrity
 from agent.parsing.model import CryptoMapEntry, Phase1, Phase1State
@@ -38,7 +28,7 @@ from agent.parsing.model import CryptoMapEntry, Phase1, Phase1State
 
 
 def _v2(peer: PeerCtx, remote: str | None) -> list[Phase1] | None:
-    sas = _phase1(peer, remote)
+    sas = pf.phase1(peer, remote)
     if sas is None:
         return None
     return [s for s in sas if s.ike_version == 2 or s.state_raw.upper() in ("READY", "IN-NEG")]
@@ -46,7 +36,7 @@ def _v2(peer: PeerCtx, remote: str | None) -> list[Phase1] | None:
 
 def offers(peer: PeerCtx) -> set[tuple[str, str, int | None]] | None:
     """IKE_SA_INIT suites (encryption, integrity, DH group) the peer offers or accepts."""
-    k = _known(peer, "isakmp_policies")
+    k = pf.known_isakmp_policies(peer)
     if k is None:
         return None
     out = set()
@@ -70,8 +60,8 @@ def child_offers(peer: PeerCtx, entry: CryptoMapEntry) -> Offers | None:
 def keys(peer: PeerCtx, remote: str | None) -> tuple[str | None, str | None] | None:
     """(local, remote) key fingerprints the peer uses with ``remote``, merged over every
     command that showed them; None when it has no IKEv2 key entry for that address."""
-    found = [g for g in _groups(peer) if (g.type == "ipsec-l2l" or g.type.startswith("keyring"))
-             and (g.name == remote or _covers(g.name, remote) or g.name.split()[0] == remote)]
+    found = [g for g in pf.groups(peer) if (g.type == "ipsec-l2l" or g.type.startswith("keyring"))
+             and (g.name == remote or pf.covers(g.name, remote) or g.name.split()[0] == remote)]
     if not found:
         return None
     local = next((g.psk_local_fingerprint for g in found if g.psk_local_fingerprint), None)
@@ -81,33 +71,33 @@ def keys(peer: PeerCtx, remote: str | None) -> tuple[str | None, str | None] | N
 
 def _ikev2_enabled(me: PeerCtx, entry: CryptoMapEntry | None) -> Outcome | None:
     """ASA: the interface the map is on lacks `crypto ikev2 enable`."""
-    ike = _known(me, "ike")
+    ike = pf.known_ike(me)
     if me.platform != "cisco_asa" or ike is None or ike.value is None or entry is None or not entry.interfaces:
         return None
     off = [i for i in entry.interfaces if i not in ike.value.ikev2_interfaces]
     if not off:
         return None
     return Outcome("isakmp_not_enabled", f"{me.name}: no 'crypto ikev2 enable {off[0]}'",
-                   _ev(me, "ike", r"enable") or _ev(me, "crypto_maps", "interface"), peer=me.name,
+                   pf.ev(me, "ike", r"enable") or pf.ev(me, "crypto_maps", "interface"), peer=me.name,
                    values={"peer": me.name, "interface": off[0]})
 
 
 def _local_blocker(me: PeerCtx, other: PeerCtx) -> Outcome | None:
     """What on ``me`` alone stops the tunnel: no entry for the peer, map not applied,
     IKEv2 not enabled."""
-    if _known(me, "crypto_maps") is None:
+    if pf.known_crypto_maps(me) is None:
         return None
-    entry = _entry_for(me, other.endpoint)
-    if entry is None and _entries(me):
-        configured = sorted({p for e in _entries(me) for p in e.peers})
-        first = next((e for e in _entries(me) if not e.dynamic), _entries(me)[0])
+    entry = pf.entry_for(me, other.endpoint)
+    if entry is None and pf.entries(me):
+        configured = sorted({p for e in pf.entries(me) for p in e.peers})
+        first = next((e for e in pf.entries(me) if not e.dynamic), pf.entries(me)[0])
         return Outcome("peer_address", f"{me.name} has no crypto map entry for {other.endpoint}",
-                       _ev(me, "crypto_maps", "peer") + _ev(me, "tunnel_groups", "address|tunnel-group|peer"), peer=me.name,
+                       pf.ev(me, "crypto_maps", "peer") + pf.ev(me, "tunnel_groups", "address|tunnel-group|peer"), peer=me.name,
                        values={"peer": me.name, "configured": ", ".join(configured) or "nothing",
                                "expected": other.endpoint, "map": first.map_name, "seq": first.seq})
     if entry is not None and not entry.interfaces:
         return Outcome("map_not_applied", f"{me.name}: crypto map {entry.map_name} is bound to no interface",
-                       _ev(me, "crypto_maps", entry.map_name), peer=me.name,
+                       pf.ev(me, "crypto_maps", entry.map_name), peer=me.name,
                        values={"peer": me.name, "map": entry.map_name, "interface": _tunnel_interface(me)})
     return _ikev2_enabled(me, entry)
 
@@ -116,8 +106,8 @@ def _policy(ctx: Context) -> Outcome | None:
     oa, ob = offers(ctx.a), offers(ctx.b)
     if oa and ob and not oa & ob:
         return Outcome("policy_mismatch", "no IKEv2 proposal in common",
-                       _ev(ctx.a, "isakmp_policies", "ikev2|encryption|integrity|group")
-                       + _ev(ctx.b, "isakmp_policies", "ikev2|encryption|integrity|group"),
+                       pf.ev(ctx.a, "isakmp_policies", "ikev2|encryption|integrity|group")
+                       + pf.ev(ctx.b, "isakmp_policies", "ikev2|encryption|integrity|group"),
                        values={"a": ctx.a.name, "b": ctx.b.name, "a_policies": _fmt_offers(oa), "b_policies": _fmt_offers(ob)})
     return None
 
@@ -132,7 +122,7 @@ def ikev2_sa_state(ctx: Context) -> Outcome:
     readable = 0
     ready: list[tuple[PeerCtx, Phase1]] = []
     waiting: list[tuple[PeerCtx, Phase1]] = []
-    for me, other in _pair(ctx):
+    for me, other in pf.pair(ctx):
         sas = _v2(me, other.endpoint)
         if sas is None:
             continue
@@ -140,12 +130,12 @@ def ikev2_sa_state(ctx: Context) -> Outcome:
         ready += [(me, s) for s in sas if s.state is Phase1State.ESTABLISHED]
         waiting += [(me, s) for s in sas if s.state is not Phase1State.ESTABLISHED]
     if not readable:
-        if any(_phase2(p, ctx.other(p).endpoint) for p in ctx.readable()):
+        if any(pf.phase2(p, ctx.other(p).endpoint) for p in ctx.readable()):
             return Outcome("established", "IKEv2 SAs not read; IPsec SAs exist, so the IKE SA was up",
                            not_checked=["IKEv2 SA table (not collected)"])
         return Outcome("unknown", "no IKE SA table could be read", values={"why": "no IKE SA table could be read"})
     states = ", ".join(f"{p.name} {s.state_raw}" for p, s in ready + waiting)
-    evidence = [e for p, _ in ready + waiting for e in _ev(p, "phase1", r"READY|IN-NEG|Status")]
+    evidence = [e for p, _ in ready + waiting for e in pf.ev(p, "phase1", r"READY|IN-NEG|Status")]
     if ready:
         return Outcome("established", f"IKEv2: {states}", evidence)
     if waiting:
@@ -171,11 +161,11 @@ def ikev2_responder_config(ctx: Context) -> Outcome:
         policy = _policy(ctx)
         if policy is not None:
             return policy
-        hit = _any_logs(ctx, "750001", "OSAL_INITIATE_TUNNEL")
+        hit = pf.any_logs(ctx, "750001", "OSAL_INITIATE_TUNNEL")
         return Outcome("unreachable", f"{ini.name} gets no answer to IKE_SA_INIT from {resp.endpoint}",
-                       _ev(ini, "phase1", r"IN-NEG") + (_log_ev(*hit) if hit else []),
+                       pf.ev(ini, "phase1", r"IN-NEG") + (pf.log_ev(*hit) if hit else []),
                        peer=ini.name, confidence=0.75, values=values)
-    return Outcome("unreachable", f"{ini.name} gets no answer from {resp.endpoint or 'its peer'}", _ev(ini, "phase1", r"IN-NEG"),
+    return Outcome("unreachable", f"{ini.name} gets no answer from {resp.endpoint or 'its peer'}", pf.ev(ini, "phase1", r"IN-NEG"),
                    peer=ini.name, confidence=0.55, not_checked=[f"{resp.name}: configuration (responder not readable)"],
                    values=values)
 
@@ -188,7 +178,7 @@ def ikev2_failure(ctx: Context) -> Outcome:
     a tunnel-group and a key for the peer, each direction's key) on
     both peers, then the logs; "none" hands over to the checks both IKE versions share
     (incomplete entry, overlapping ACLs, idle timeout, else nothing tried)."""
-    for me, other in _pair(ctx):
+    for me, other in pf.pair(ctx):
         if me.facts is None:
             continue
         blocker = _local_blocker(me, other)
@@ -208,10 +198,10 @@ def ikev2_failure(ctx: Context) -> Outcome:
         ("peer_address", ("Failed to locate an item in the database", "751002")),
         ("psk_unverified", ("AUTHENTICATION_FAILED", "Auth exchange failed")),
     ):
-        hit = _any_logs(ctx, *needles)
+        hit = pf.any_logs(ctx, *needles)
         if hit is not None:
             peer, lines = hit
-            return Outcome(branch, f"{peer.name} logs: {lines[0].message[:120]}", _log_ev(peer, lines), peer=peer.name,
+            return Outcome(branch, f"{peer.name} logs: {lines[0].message[:120]}", pf.log_ev(peer, lines), peer=peer.name,
                            confidence=0.7, values={"a": ctx.a.name, "b": ctx.b.name, "a_policies": "?", "b_policies": "?",
                                                    "states": "no IKEv2 SA (deleted after the failure)",
                                                    "peer": peer.name, "configured": "?", "expected": ctx.other(peer).endpoint,
@@ -227,20 +217,20 @@ def _is_address(name: str) -> bool:
 def _keys(ctx: Context) -> Outcome | None:
     ka, kb = keys(ctx.a, ctx.b.endpoint), keys(ctx.b, ctx.a.endpoint)
     for me, other, mine in ((ctx.a, ctx.b, ka), (ctx.b, ctx.a, kb)):
-        named = [g for g in _groups(me) if g.type == "ipsec-l2l" and not _is_address(g.name)]
+        named = [g for g in pf.groups(me) if g.type == "ipsec-l2l" and not _is_address(g.name)]
         if mine is None and me.platform == "cisco_asa" and named:
             return Outcome("tunnel_group", f"{me.name}: L2L tunnel-group {named[0].name} is not named {other.endpoint}",
-                           _ev(me, "tunnel_groups", "tunnel-group"), peer=me.name,
+                           pf.ev(me, "tunnel_groups", "tunnel-group"), peer=me.name,
                            values={"peer": me.name, "remote": other.endpoint,
                                    "why": f"it is named {named[0].name}, not {other.endpoint}"})
-        if mine is None and _known(me, "tunnel_groups") is not None and me.facts is not None:
+        if mine is None and pf.known_tunnel_groups(me) is not None and me.facts is not None:
             return Outcome("peer_address", f"{me.name} has no IKEv2 key for {other.endpoint}",
-                           _ev(me, "tunnel_groups", "tunnel-group|peer|address"), peer=me.name,
-                           values={"peer": me.name, "configured": ", ".join(g.name for g in _groups(me)) or "nothing",
+                           pf.ev(me, "tunnel_groups", "tunnel-group|peer|address"), peer=me.name,
+                           values={"peer": me.name, "configured": ", ".join(g.name for g in pf.groups(me)) or "nothing",
                                    "expected": other.endpoint, "map": "?", "seq": "?"})
     if ka is None or kb is None:
         return None
-    ev = _ev(ctx.a, "tunnel_groups", "pre-shared-key") + _ev(ctx.b, "tunnel_groups", "pre-shared-key")
+    ev = pf.ev(ctx.a, "tunnel_groups", "pre-shared-key") + pf.ev(ctx.b, "tunnel_groups", "pre-shared-key")
     states = "no IKEv2 SA on either peer (IKE_AUTH failed and deleted it)"
     for signer, verifier, sign_key, verify_key in ((ctx.a, ctx.b, ka[0], kb[1]), (ctx.b, ctx.a, kb[0], ka[1])):
         if sign_key and verify_key and sign_key != verify_key:
@@ -264,7 +254,7 @@ def ikev2_child_config(ctx: Context) -> Outcome:
     shadowed = dynamic_priority(ctx)
     if shadowed is not None:
         return shadowed
-    ea, eb = _entry_for(ctx.a, ctx.b.endpoint), _entry_for(ctx.b, ctx.a.endpoint)
+    ea, eb = pf.entry_for(ctx.a, ctx.b.endpoint), pf.entry_for(ctx.b, ctx.a.endpoint)
     values: dict[str, Any] = {"a": ctx.a.name, "b": ctx.b.name, "a_map": ea.map_name if ea else "?",
                               "a_seq": ea.seq if ea else "?", "b_map": eb.map_name if eb else "?", "b_seq": eb.seq if eb else "?",
                               "a_sets": "?", "b_sets": "?", "a_acl": "?", "b_acl": "?"}
@@ -274,10 +264,10 @@ def ikev2_child_config(ctx: Context) -> Outcome:
             return found
     for branch, needles in (("proxy_mismatch", ("TS_UNACCEPTABLE", "no IPSEC policy found for received TS", "751022")),
                             ("transform_mismatch", ("NO_PROPOSAL_CHOSEN", "matching IPsec proposal"))):
-        hit = _any_logs(ctx, *needles)
+        hit = pf.any_logs(ctx, *needles)
         if hit is not None:
             peer, lines = hit
-            return Outcome(branch, f"{peer.name} logs {lines[0].code}", _log_ev(peer, lines), confidence=0.7, values=values)
+            return Outcome(branch, f"{peer.name} logs {lines[0].code}", pf.log_ev(peer, lines), confidence=0.7, values=values)
     return Outcome("unknown", "the child SA fails and the configurations do not show why",
                    not_checked=["child SA proposal comparison (configuration not readable on both peers)"],
                    values={"why": "the child SA fails for a reason the configurations do not show"})
@@ -285,8 +275,8 @@ def ikev2_child_config(ctx: Context) -> Outcome:
 
 def pfs_outcome(ctx: Context, ea: CryptoMapEntry, eb: CryptoMapEntry, values: dict[str, Any]) -> Outcome:
     return Outcome("pfs_mismatch", f"PFS {ea.pfs_group} vs {eb.pfs_group}",
-                   _ev(ctx.a, "crypto_maps", "pfs") + _ev(ctx.b, "crypto_maps", "pfs")
-                   + (_log_ev(*hit) if (hit := _any_logs(ctx, "NO_PROPOSAL_CHOSEN", "matching IPsec proposal")) else []),
+                   pf.ev(ctx.a, "crypto_maps", "pfs") + pf.ev(ctx.b, "crypto_maps", "pfs")
+                   + (pf.log_ev(*hit) if (hit := pf.any_logs(ctx, "NO_PROPOSAL_CHOSEN", "matching IPsec proposal")) else []),
                    values={**values, "a_pfs": _fmt_pfs(ea.pfs_group), "b_pfs": _fmt_pfs(eb.pfs_group)})
 
 
@@ -294,7 +284,7 @@ def pfs_outcome(ctx: Context, ea: CryptoMapEntry, eb: CryptoMapEntry, values: di
 def ikev2_rekey_pfs(ctx: Context) -> Outcome:
     """The tunnel passes traffic; IKEv2 leaves PFS out of the first child SA, so a PFS
     difference shows only when the child SA is rekeyed (CREATE_CHILD_SA fails then)."""
-    ea, eb = _entry_for(ctx.a, ctx.b.endpoint), _entry_for(ctx.b, ctx.a.endpoint)
+    ea, eb = pf.entry_for(ctx.a, ctx.b.endpoint), pf.entry_for(ctx.b, ctx.a.endpoint)
     if ea is not None and eb is not None and ea.pfs_group != eb.pfs_group:
         values = {"a": ctx.a.name, "b": ctx.b.name, "a_map": ea.map_name, "a_seq": ea.seq, "b_map": eb.map_name, "b_seq": eb.seq}
         out = pfs_outcome(ctx, ea, eb, values)
