@@ -12,7 +12,7 @@ import zlib
 from datetime import datetime, timezone
 from ipaddress import IPv4Address
 
-from agent.lab import debug, logformat, render_ikev2, render_ra
+from agent.lab import debug, logformat, render_ikev2
 from agent.lab import render_asa_config as rc
 from agent.lab.grammar import CommandTable, Match
 from agent.lab.model import Acl, AclEntry, DeviceConfig, IkeSa, IpsecSa, LogLine
@@ -849,4 +849,4 @@ def show_vpn_sessiondb(dev: Device, m: Match) -> str:
 # ---------------------------------------------------------------- running configuration
 
 rc.register(TABLE)
-render_ra.register(TABLE)
+# the remote-access headend's commands join this table in agent/lab/render_ra.py (ASA_TABLE)

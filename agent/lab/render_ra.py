@@ -7,6 +7,7 @@ from __future__ import annotations
 from ipaddress import IPv4Address
 
 from agent.lab import ra
+from agent.lab import render_asa as r
 from agent.lab.grammar import CommandTable, Match
 from agent.lab.model import IkeSa, IpsecSa
 from agent.lab.world import Device
@@ -41,8 +42,6 @@ def _policy(dev: Device, ike: IkeSa) -> str:
 
 
 def _head(dev: Device, index: int, ike: IkeSa, sa: IpsecSa) -> list[str]:
-    from agent.lab import render_asa as r
-
     enc = r.ENC_NAMES.get(r._cipher(sa), "none")
     hsh = r.HASH_NAMES.get(r._hmac(sa), "none")
     ike_enc = r.ENC_NAMES.get(ike.encryption, ike.encryption.upper())
@@ -69,8 +68,6 @@ def _head(dev: Device, index: int, ike: IkeSa, sa: IpsecSa) -> list[str]:
 
 
 def _detail(dev: Device, ike: IkeSa, sa: IpsecSa, index: int) -> list[str]:
-    from agent.lab import render_asa as r
-
     enc = r.ENC_NAMES.get(r._cipher(sa), "none")
     hsh = r.HASH_NAMES.get(r._hmac(sa), "none")
     idle = r._idle_timeout(dev.config, ike)
@@ -187,3 +184,8 @@ def register(table: CommandTable[Device]) -> None:
     table.register(f"show vpn-sessiondb [detail] ra-ikev1-ipsec {spec}")(show_sessions)
     table.register(f"show vpn-sessiondb [detail] remote {spec}")(show_sessions)
     table.register("show ip local pool <word:name>")(show_ip_local_pool)
+
+
+#: the ASA's whole show table: render_asa's, with the remote-access headend's commands
+register(r.TABLE)
+ASA_TABLE = r.TABLE

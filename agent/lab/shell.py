@@ -21,7 +21,7 @@ INTERFACE_ABBREV = {"gi": "GigabitEthernet", "te": "TenGigabitEthernet", "fa": "
 
 def _tables(platform: Platform) -> tuple[CommandTable[Device], CommandTable[Device]]:
     if platform is Platform.ASA:
-        from agent.lab.render_asa import TABLE as show_table
+        from agent.lab.render_ra import ASA_TABLE as show_table
     else:
         from agent.lab.render_ios import TABLE as show_table
     return show_table, ACTIONS[platform]
