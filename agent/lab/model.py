@@ -9,17 +9,16 @@ traffic) and by the clear commands.  Renderers read both and never write.
 
 from __future__ import annotations
 
-import enum
 import ipaddress
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
+from agent.platforms import Platform
+
 ANY = IPv4Network("0.0.0.0/0")
 
 
-class Platform(str, enum.Enum):
-    ASA = "cisco_asa"
-    IOS = "cisco_ios"
+# the lab's devices are of the platforms the agent knows: one type (agent/platforms.py)
 
 
 # ---------------------------------------------------------------- configuration
