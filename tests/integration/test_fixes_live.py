@@ -29,20 +29,27 @@ def _diagnose(built: S.BuiltLab, lab: RunningLab, send: bool = False) -> Diagnos
         return diagnose_live(col, lab.probe()).diagnosis
 
 
-def _operator(lab: RunningLab, device: str, lines: list[str]) -> None:
-    """Configuration lines, then the SA and log clears, on one device over SSH."""
+def _operator(lab: RunningLab, device: str, lines: list[str], *commands: str) -> None:
+    """What an operator types on one device over SSH: configuration lines, then commands
+    (the clears, a log-off); a command that asks to confirm ("Clear logging buffer
+    [confirm]") is answered, as a person does."""
     conn = ConnectHandler(**lab.netmiko_params(device))
     try:
         conn.enable()
         out = conn.send_config_set(lines) if lines else ""
         assert "Invalid input" not in out and "ERROR:" not in out, out
-        for command in CLEAR[lab.built.lab.devices[device].platform.value]:
-            # a clear may ask to confirm ("Clear logging buffer [confirm]"): answer it, as a person does
+        for command in commands:
             out = conn.send_command(command, expect_string=r"\[confirm\]|#\s*$", read_timeout=20)
             if "confirm" in out:
                 conn.send_command("", expect_string=r"#\s*$", read_timeout=20)
+            assert "Invalid" not in out, (command, out)
     finally:
         conn.disconnect()
+
+
+def _with_clears(lab: RunningLab, device: str, lines: list[str]) -> None:
+    """Configuration lines, then the peer's SAs and the log buffer cleared."""
+    _operator(lab, device, lines, *CLEAR[lab.built.lab.devices[device].platform.value])
 
 
 @pytest.mark.parametrize("name", config_scenarios())
@@ -56,30 +63,14 @@ def test_the_pasted_change_brings_the_tunnel_up_and_the_rollback_brings_the_caus
         option = chosen(built, before.root_cause.change)
         devices = [d.name for d in built.lab.devices.values()]
         for dev in devices:  # the clears on both devices, the lines on the device that changes
-            _operator(lab, dev, [ln for c in option.changes if c.device == dev for ln in fill(built, dev, c.lines)])
+            _with_clears(lab, dev, [ln for c in option.changes if c.device == dev for ln in fill(built, dev, c.lines)])
         assert _diagnose(built, lab, send=True).root_cause.code == "TUNNEL_UP"
         if sc.repair == "reapply":  # a runtime state: reapplying the same map changes no line to roll back
             assert all(not c.rollback for c in option.changes)
             return
         for dev in devices:
-            _operator(lab, dev, [ln for c in option.changes if c.device == dev for ln in fill(built, dev, c.rollback)])
+            _with_clears(lab, dev, [ln for c in option.changes if c.device == dev for ln in fill(built, dev, c.rollback)])
         assert _diagnose(built, lab, send=True).root_cause.code == sc.expect
-
-
-def _headend(lab: RunningLab, lines: list[str], *commands: str) -> None:
-    """Configuration lines, then the operator's commands, on the headend over SSH."""
-    conn = ConnectHandler(**lab.netmiko_params(lab.built.device("a").name))
-    try:
-        conn.enable()
-        out = conn.send_config_set(lines) if lines else ""
-        assert "Invalid input" not in out and "ERROR:" not in out, out
-        for command in commands:
-            out = conn.send_command(command, expect_string=r"\[confirm\]|#\s*$", read_timeout=20)
-            if "confirm" in out:
-                conn.send_command("", expect_string=r"#\s*$", read_timeout=20)
-            assert "Invalid" not in out, (command, out)
-    finally:
-        conn.disconnect()
 
 
 @pytest.mark.parametrize("name", ra_scenarios())
@@ -95,10 +86,10 @@ def test_a_remote_access_change_pasted_over_ssh_lets_the_user_in_and_its_rollbac
         before = _diagnose(built, lab)
         assert before.root_cause.code == sc.expect and before.root_cause.change is not None
         (dev,) = before.root_cause.change.options[0].changes
-        _headend(lab, list(dev.lines), logoff, clear)
+        _operator(lab, head.name, list(dev.lines), logoff, clear)
         S.dial(built.lab, head, client)  # the user connects again (the client is not a device we log into)
         assert _diagnose(built, lab).root_cause.code == "TUNNEL_UP"
-        _headend(lab, [], logoff)
-        _headend(lab, list(dev.rollback), clear)
+        _operator(lab, head.name, [], logoff)
+        _operator(lab, head.name, list(dev.rollback), clear)
         S.dial(built.lab, head, client)
         assert _diagnose(built, lab).root_cause.code == sc.expect

@@ -120,12 +120,7 @@ def local_config(ctx: Context) -> Outcome:
     for me, other in pf.pair(ctx):
         if me.facts is None:
             continue
-        entry = pf.entry_for(me, other.endpoint)
-        if entry is not None and not entry.interfaces and binding_known(me):
-            return Outcome("map_not_applied", f"{me.name}: crypto map {entry.map_name} is bound to no interface",
-                           pf.ev(me, "crypto_maps", entry.map_name), peer=me.name,
-                           values={"peer": me.name, "map": entry.map_name, "interface": _tunnel_interface(me)})
-        verdict = _ike_enabled(me, entry)
+        verdict = _map_or_ike(me, other)
         if verdict is not None:
             return verdict
     for me, other in pf.pair(ctx):
@@ -155,6 +150,17 @@ def local_config(ctx: Context) -> Outcome:
     ctx.wants.append("probe")
     return Outcome("none", "configuration allows negotiation; no SA was ever attempted",
                    values={"after_probe": ""})
+
+
+def _map_or_ike(me: PeerCtx, other: PeerCtx) -> Outcome | None:
+    """``me``'s crypto map entry toward ``other`` bound to no interface (as far as the
+    outputs read can show), or IKE not enabled where it is bound."""
+    entry = pf.entry_for(me, other.endpoint)
+    if entry is not None and not entry.interfaces and binding_known(me):
+        return Outcome("map_not_applied", f"{me.name}: crypto map {entry.map_name} is bound to no interface",
+                       pf.ev(me, "crypto_maps", entry.map_name), peer=me.name,
+                       values={"peer": me.name, "map": entry.map_name, "interface": _tunnel_interface(me)})
+    return _ike_enabled(me, entry)
 
 
 def binding_known(peer: PeerCtx) -> bool:
@@ -246,12 +252,7 @@ def responder_config(ctx: Context) -> Outcome:
         off = isakmp_off(ctx)
         if off is not None:
             return Outcome("isakmp_not_enabled", off.detail, off.evidence, peer=off.peer, values=off.values)
-        entry = pf.entry_for(resp, ini.endpoint)
-        if entry is not None and not entry.interfaces and binding_known(resp):
-            return Outcome("map_not_applied", f"{resp.name}: crypto map {entry.map_name} not applied",
-                           pf.ev(resp, "crypto_maps", entry.map_name), peer=resp.name,
-                           values={"peer": resp.name, "map": entry.map_name, "interface": _tunnel_interface(resp)})
-        verdict = _ike_enabled(resp, entry)
+        verdict = _map_or_ike(resp, ini)
         if verdict is not None:
             return verdict
         a_pol, b_pol = pf.policies(ini), pf.policies(resp)
