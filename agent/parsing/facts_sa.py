@@ -275,8 +275,11 @@ def phase2_ios(ctx: Context, parsed: Parsed) -> list[Phase2Sa]:
 
 
 def phase2_asa(ctx: Context, parsed: Parsed) -> list[Phase2Sa]:
-    """ASA `show crypto ipsec sa` flow blocks (also from a paste that starts mid-block)."""
+    """ASA `show crypto ipsec sa` flow blocks (also from a filtered paste or one that
+    starts mid-block: blocks from their current_peer line on, see the template)."""
     out = []
+    filtered = "|" in parsed.command
+    sa_lines_kept = kept_by_filter(parsed.command, _SA_LINE)
     for index, r in parsed.records():
         if not (r.get("local_identity_addr") or r.get("current_peer") or r.get("packets_encapsulated")):
             continue  # an interface header with no flow under it
@@ -304,7 +307,8 @@ def phase2_asa(ctx: Context, parsed: Parsed) -> list[Phase2Sa]:
                 transform=canonical_transforms(to_str(r.get("transform"))), mode=_mode(settings),
                 pfs_group=int(pfs.group(1)) if pfs else None, lifetime_kb=kb, lifetime_seconds=sec,
                 nat_t="nat-t" in settings.lower() or to_str(r.get("remote_crypto_port")) == "4500",
-                acl=to_str(r.get("access_list")), complete=bool(to_str(r.get("complete"))),
+                acl=to_str(r.get("access_list")),
+                complete=bool(sa_lines_kept) if filtered else bool(to_str(r.get("complete"))),
                 source=Source(parsed.command, index), sa_lines=bool(settings), decrypts=to_int(r.get("packets_decrypted")),
             )
         )

@@ -159,3 +159,21 @@ def test_asa_access_list_entries_with_last_hit():
     text = (FIELD / "cisco_asa/show_access-list/composed_last_hit.txt").read_text()
     facts = build_peer_facts("cisco_asa", {"show access-list": text})
     assert [(e.acl, str(e.src), str(e.dst)) for e in facts.acl_entries.value] == [("VPN-ACL", "10.1.1.0/24", "10.2.2.0/24")]
+
+
+def test_asa_filtered_ipsec_sa_keeps_one_flow_per_peer():
+    text = """\
+      current_peer: 198.51.100.2
+      #pkts encaps: 72, #pkts encrypt: 72, #pkts digest: 72
+      #pkts decaps: 59, #pkts decrypt: 59, #pkts verify: 59
+         in use settings ={L2L, Tunnel, IKEv1, }
+         in use settings ={L2L, Tunnel, IKEv1, }
+      current_peer: 192.0.2.9
+      #pkts encaps: 10, #pkts encrypt: 10, #pkts digest: 10
+      #pkts decaps: 0, #pkts decrypt: 0, #pkts verify: 0
+"""
+    facts = build_peer_facts("cisco_asa", {"show crypto ipsec sa | include peer|caps|in use": text})
+    flows = {str(f.peer): f for f in facts.phase2.value}
+    assert (flows["198.51.100.2"].encaps, flows["198.51.100.2"].decaps, flows["198.51.100.2"].has_sa) == (72, 59, True)
+    assert (flows["192.0.2.9"].encaps, flows["192.0.2.9"].decaps, flows["192.0.2.9"].has_sa) == (10, 0, False)
+    assert flows["192.0.2.9"].complete  # the filter keeps "in use settings": a block without one has no SA
