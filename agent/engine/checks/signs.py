@@ -22,6 +22,7 @@ BRANCH = {
     "IKE_LIFETIME_MISMATCH": "lifetime", "PEER_UNREACHABLE": "unreachable", "CRYPTO_MAP_INCOMPLETE": "map_incomplete",
     "PFS_MISMATCH": "pfs", "DYNAMIC_MAP_PRIORITY": "dynamic_priority", "CRYPTO_ACL_OVERLAP": "acl_overlap",
     "NAT_T_DISABLED": "nat_t", "NAT_EXEMPTION_MISSING": "nat_exemption", "IDLE_TIMEOUT": "idle_timeout",
+    "ISAKMP_IDENTITY_MISMATCH": "identity",
 }
 SIGNATURE_BRANCHES = ("isakmp_off", *BRANCH.values(), "none")
 

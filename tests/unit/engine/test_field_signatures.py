@@ -60,6 +60,15 @@ def logs_only(platform: str, command: str, text: str) -> Bundle:
      "PEER_UNREACHABLE"),
     ("cisco_asa", "show logging", f"%ASA-3-305006: regular translation creation failed for protocol 50 src outside:{PEER} "
      f"dst inside:{ME}\n", "NAT_T_DISABLED"),
+    # IKEv2: the ASA's 750003 names the remote; IOS's NEG_ABORT names nobody (a device with one peer)
+    ("cisco_asa", "show logging", f"%ASA-4-750003: Local:{ME}:500 Remote:{PEER}:500 Username:{PEER} IKEv2 Negotiation "
+     "aborted due to ERROR: Failed to find a matching policy\n", "IKE_POLICY_MISMATCH"),
+    ("cisco_ios", "show logging", "%IKEV2-3-NEG_ABORT: Negotiation aborted due to ERROR: Failed to locate an item in "
+     "the database\n", "ISAKMP_IDENTITY_MISMATCH"),
+    ("cisco_ios", "show logging", "%IKEV2-3-NEG_ABORT: Negotiation aborted due to ERROR: Auth exchange failed\n",
+     "PSK_MISMATCH"),
+    ("cisco_ios", "show logging", "%IKEV2-3-NEG_ABORT: Negotiation aborted due to ERROR: There was no IPSEC policy found "
+     "for received TS\n", "PROXY_ID_MISMATCH"),
 ])
 def test_a_signature_of_this_tunnel_names_its_cause(platform: str, command: str, text: str, code: str) -> None:
     diag = diagnose_bundle(logs_only(platform, command, text))
